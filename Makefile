@@ -28,12 +28,13 @@ DRY_RUN     ?=
 # Fragments add their own targets and append to these.
 TESTS       := test-unit test-host
 .PHONY: all deps test run clean $(TESTS)
+.SECONDARY:
 
 all: $(BUILD)/allocbench
 
 -include $(sort $(wildcard mk/*.mk))
 
--include workloads/workloads.mk
+include workloads/workloads.mk
 -include tests/tests.mk
 
 deps:

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A workload is one const struct of callbacks in one table (registry.c),
+ * as tools/testing/selftests/bpf/bench.c declares a bench.
+ */
+#ifndef ALLOCBENCH_BENCH_H
+#define ALLOCBENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct memstat;
+
+#define MAX_THREADS	1024
+#define MAX_PARAMS	16
+#define REASON_LEN	1024
+
+enum param_type {
+	PARAM_INT,
+	PARAM_ENUM,
+};
+
+struct param_spec {
+	const char *name;
+	enum param_type type;
+	const char *def;		/* default, as text */
+	const char *const *values;	/* PARAM_ENUM: NULL-terminated */
+	long long min, max;		/* PARAM_INT: inclusive range */
+	bool sweep;			/* varied by the default plan */
+	const char *help;
+};
+
+struct param_val {
+	const struct param_spec *spec;
+	const char *str;		/* PARAM_ENUM value */
+	long long num;			/* PARAM_INT value */
+};
+
+struct workload;
+
+/* One measurement point, as parsed from the command line. */
+struct point {
+	const struct workload *wl;
+	struct param_val params[MAX_PARAMS];
+	int nr_params;
+	int threads;
+	int duration;
+	int warmup;
+};
+
+/* What a run hands to a workload's callbacks. */
+struct wl_ctx {
+	const struct point *pt;
+	int cpus[MAX_THREADS];		/* CPU each thread is pinned to */
+	void *priv;			/* the workload's state */
+	struct memstat *mem;		/* workloads may rebase it after helpers */
+	char reason[REASON_LEN];	/* why setup said unsupported/failed */
+};
+
+struct workload {
+	const char *name;
+	const char *desc;
+	const struct param_spec *params;	/* terminated by .name == NULL */
+	/* optional: cross-parameter checks; message into err */
+	int (*validate)(const struct point *pt, char *err, size_t len);
+	/* optional: user-space preparation (datasets), before memory is watched */
+	int (*prepare)(struct wl_ctx *ctx);
+	/* load programs, make maps; -EOPNOTSUPP means unsupported */
+	int (*setup)(struct wl_ctx *ctx);
+	/* one batch on thread tid (already pinned); returns ops done or -errno */
+	long (*run_batch)(struct wl_ctx *ctx, int tid);
+	/* optional: total ops so far, when they are counted in the kernel */
+	uint64_t (*read_ops)(struct wl_ctx *ctx);
+	/* optional: add failures, counters, latency to the record */
+	void (*report)(struct wl_ctx *ctx, json_t *rec);
+	void (*teardown)(struct wl_ctx *ctx);
+};
+
+extern const struct workload *const workloads[];
+
+const struct workload *workload_find(const char *name);
+const struct param_val *point_param(const struct point *pt, const char *name);
+long long point_int(const struct point *pt, const char *name);
+const char *point_str(const struct point *pt, const char *name);
+
+#endif

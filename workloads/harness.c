@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The measurement protocol, the same for every workload (after the kernel's
+ * selftests/bpf/bench.c): one pinned thread per CPU runs batches, the main
+ * thread takes one sample a second, warm-up samples are dropped, the record
+ * keeps every sample and their mean and stddev, with memory and failures.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "harness.h"
+#include "memstat.h"
+#include "record.h"
+#include "sysinfo.h"
+
+struct worker {
+	_Alignas(64) atomic_ullong ops;
+	long err;
+	int tid;
+	pthread_t thread;
+	struct run *run;
+};
+
+struct run {
+	struct wl_ctx ctx;
+	struct worker *workers;
+	atomic_bool go;
+	atomic_bool stop;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->run;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->ctx.cpus[w->tid], &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set)) {
+		w->err = -EINVAL;
+		return NULL;
+	}
+	while (!atomic_load_explicit(&r->go, memory_order_acquire))
+		sched_yield();
+	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		long n = r->ctx.pt->wl->run_batch(&r->ctx, w->tid);
+
+		if (n < 0) {
+			w->err = n;
+			break;
+		}
+		atomic_fetch_add_explicit(&w->ops, (unsigned long long)n, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+static uint64_t total_ops(struct run *r)
+{
+	uint64_t sum = 0;
+
+	if (r->ctx.pt->wl->read_ops)
+		return r->ctx.pt->wl->read_ops(&r->ctx);
+	for (int i = 0; i < r->ctx.pt->threads; i++)
+		sum += atomic_load_explicit(&r->workers[i].ops, memory_order_relaxed);
+	return sum;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void sleep_until(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t };
+
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Pin thread i to the i-th CPU we may use, wrapping when oversubscribed. */
+static int assign_cpus(struct wl_ctx *ctx)
+{
+	int allowed[MAX_THREADS];
+	int n = sys_allowed_cpus(allowed, MAX_THREADS);
+
+	if (n <= 0)
+		return n < 0 ? n : -ENODEV;
+	for (int i = 0; i < ctx->pt->threads; i++)
+		ctx->cpus[i] = allowed[i % n];
+	return 0;
+}
+
+static int start_workers(struct run *r, char *reason, size_t len)
+{
+	for (int i = 0; i < r->ctx.pt->threads; i++) {
+		struct worker *w = &r->workers[i];
+		int err;
+
+		w->tid = i;
+		w->run = r;
+		err = pthread_create(&w->thread, NULL, worker_main, w);
+		if (err) {
+			snprintf(reason, len, "pthread_create: %s", strerror(err));
+			atomic_store(&r->stop, true);
+			atomic_store(&r->go, true);
+			for (int j = 0; j < i; j++)
+				pthread_join(r->workers[j].thread, NULL);
+			return -err;
+		}
+	}
+	return 0;
+}
+
+/* Returns the number of measured samples; a worker error stops early. */
+static int sample_loop(struct run *r, struct memstat *mem, double *samples)
+{
+	const struct point *pt = r->ctx.pt;
+	int total = pt->warmup + pt->duration, n = 0;
+	double t0, prev_t;
+	uint64_t prev;
+
+	prev = total_ops(r);
+	t0 = prev_t = now_s();
+	atomic_store_explicit(&r->go, true, memory_order_release);
+	for (int s = 1; s <= total; s++) {
+		double t;
+		uint64_t ops;
+		bool dead = false;
+
+		sleep_until(t0 + s);
+		ops = total_ops(r);
+		t = now_s();
+		memstat_sample(mem);
+		if (s > pt->warmup)
+			samples[n++] = (double)(ops - prev) / (t - prev_t);
+		prev = ops;
+		prev_t = t;
+		for (int i = 0; i < pt->threads; i++)
+			dead |= r->workers[i].err != 0;
+		if (dead)
+			break;
+	}
+	atomic_store(&r->stop, true);
+	for (int i = 0; i < pt->threads; i++)
+		pthread_join(r->workers[i].thread, NULL);
+	return n;
+}
+
+static int worker_error(struct run *r, char *reason, size_t len)
+{
+	for (int i = 0; i < r->ctx.pt->threads; i++) {
+		if (r->workers[i].err) {
+			snprintf(reason, len, "thread %d on cpu %d: %s", i, r->ctx.cpus[i],
+				 strerror((int)-r->workers[i].err));
+			return (int)r->workers[i].err;
+		}
+	}
+	return 0;
+}
+
+static void finish_mem(json_t *rec, struct memstat *mem)
+{
+	long long peak, end, kernel;
+
+	memstat_finish(mem, &peak, &end, &kernel);
+	record_set_mem(rec, peak, end, kernel, memstat_source_name(mem));
+}
+
+json_t *harness_run(const struct point *pt, const struct run_opts *ro)
+{
+	const struct workload *wl = pt->wl;
+	json_t *rec = record_new(pt, ro);
+	struct memstat mem;
+	struct run *r;
+	double *samples;
+	int err, n;
+
+	r = calloc(1, sizeof(*r));
+	samples = calloc((size_t)pt->warmup + pt->duration + 1, sizeof(*samples));
+	if (r)
+		r->workers = aligned_alloc(64, sizeof(struct worker) * MAX_THREADS);
+	if (!r || !samples || !r->workers) {
+		record_set_status(rec, "failed", "out of memory");
+		goto out_free;
+	}
+	memset(r->workers, 0, sizeof(struct worker) * MAX_THREADS);
+	r->ctx.pt = pt;
+	r->ctx.mem = &mem;
+	err = assign_cpus(&r->ctx);
+	if (!err && wl->prepare)
+		err = wl->prepare(&r->ctx);
+	if (err) {
+		if (!r->ctx.reason[0])
+			snprintf(r->ctx.reason, REASON_LEN, "prepare: %s", strerror(-err));
+		record_set_status(rec, err == -EOPNOTSUPP ? "unsupported" : "failed",
+				  r->ctx.reason);
+		goto out_free;
+	}
+	memstat_start(&mem);
+	err = wl->setup(&r->ctx);
+	if (err) {
+		if (!r->ctx.reason[0])
+			snprintf(r->ctx.reason, REASON_LEN, "setup: %s", strerror(-err));
+		record_set_status(rec, err == -EOPNOTSUPP ? "unsupported" : "failed",
+				  r->ctx.reason);
+		goto out_teardown;
+	}
+	if (start_workers(r, r->ctx.reason, REASON_LEN)) {
+		record_set_status(rec, "failed", r->ctx.reason);
+		goto out_teardown;
+	}
+	n = sample_loop(r, &mem, samples);
+	record_set_samples(rec, samples, (size_t)n);
+	finish_mem(rec, &mem);
+	if (wl->report)
+		wl->report(&r->ctx, rec);
+	if (worker_error(r, r->ctx.reason, REASON_LEN))
+		record_set_status(rec, "failed", r->ctx.reason);
+	else if (n < pt->duration)
+		record_set_status(rec, "failed", "fewer samples than asked");
+	else
+		record_set_status(rec, "ok", NULL);
+out_teardown:
+	if (wl->teardown)
+		wl->teardown(&r->ctx);
+	memstat_stop(&mem);
+out_free:
+	if (r)
+		free(r->workers);
+	free(r);
+	free(samples);
+	return rec;
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sweep: for each workload, every combination of the values of its
+ * sweep parameters (less those fixed with --param), at each thread count.
+ * One point a line, "POINT_ID<TAB>ARGS", for the runners.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+#include "cli.h"
+#include "plan.h"
+
+/* 1, 2, 4, ... below cpus, then cpus itself. */
+int plan_default_threads(int *out, int max, int cpus)
+{
+	int n = 0;
+
+	for (int t = 1; t < cpus && n < max - 1; t *= 2)
+		out[n++] = t;
+	out[n++] = cpus;
+	return n;
+}
+
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p; ) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static bool fixed(char **params, int nr, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 0; i < nr; i++)
+		if (!strncmp(params[i], name, n) && params[i][n] == '=')
+			return true;
+	return false;
+}
+
+struct sweep {
+	const struct param_spec *specs[MAX_PARAMS];
+	int idx[MAX_PARAMS];
+	int nr;
+};
+
+static bool sweep_next(struct sweep *s)
+{
+	for (int i = s->nr - 1; i >= 0; i--) {
+		if (s->specs[i]->values[++s->idx[i]])
+			return true;
+		s->idx[i] = 0;
+	}
+	return false;
+}
+
+static void emit(FILE *f, const struct point *pt, const char *args)
+{
+	char id[1024];
+
+	point_id(pt, id, sizeof(id));
+	fprintf(f, "%s\t%s\n", id, args);
+}
+
+/* All points of one workload at one thread count. */
+static int plan_workload(FILE *f, const struct workload *wl, int threads,
+			 char **params, int nr_params, char *err, size_t len)
+{
+	struct sweep s = { .nr = 0 };
+
+	for (const struct param_spec *p = wl->params; p && p->name; p++)
+		if (p->sweep && p->type == PARAM_ENUM && !fixed(params, nr_params, p->name))
+			s.specs[s.nr++] = p;
+	do {
+		char args[2048], perr[ERR_LEN];
+		struct point pt = { .wl = wl, .threads = threads };
+		int n = snprintf(args, sizeof(args), "%s --threads %d", wl->name, threads);
+
+		for (int i = 0; i < s.nr; i++) {
+			char kv[256];
+
+			snprintf(kv, sizeof(kv), "%s=%s", s.specs[i]->name,
+				 s.specs[i]->values[s.idx[i]]);
+			point_set_param(&pt, kv, perr, sizeof(perr));
+			n += snprintf(args + n, sizeof(args) - (size_t)n, " --param %s", kv);
+		}
+		for (int i = 0; i < nr_params; i++) {
+			const char *eq = strchr(params[i], '=');
+
+			if (!eq)
+				continue;
+			for (const struct param_spec *p = wl->params; p && p->name; p++) {
+				if (strlen(p->name) != (size_t)(eq - params[i]) ||
+				    strncmp(p->name, params[i], (size_t)(eq - params[i])))
+					continue;
+				if (point_set_param(&pt, params[i], err, len))
+					return -EINVAL;
+				n += snprintf(args + n, sizeof(args) - (size_t)n, " --param %s",
+					      params[i]);
+			}
+		}
+		point_fill_defaults(&pt);
+		if (wl->validate && wl->validate(&pt, perr, sizeof(perr))) {
+			fprintf(stderr, "plan: skipping %s --threads %d: %s\n", wl->name,
+				threads, perr);
+			continue;
+		}
+		emit(f, &pt, args);
+	} while (sweep_next(&s));
+	return 0;
+}
+
+int plan_print(FILE *f, const char *workloads_csv, const int *threads, int nr_threads,
+	       char **params, int nr_params, char *err, size_t len)
+{
+	const char *sel = workloads_csv && *workloads_csv ? workloads_csv : NULL;
+
+	for (const char *p = sel; p && *p; ) {
+		const char *end = strchr(p, ',');
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)(end ? end - p : (long)strlen(p)), p);
+		if (!workload_find(name)) {
+			snprintf(err, len, "unknown workload '%s' (see `allocbench list`)", name);
+			return -ENOENT;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	for (int i = 0; i < nr_params; i++) {
+		const char *eq = strchr(params[i], '=');
+		bool taken = false;
+
+		for (int w = 0; eq && workloads[w]; w++) {
+			if (sel && !in_list(sel, workloads[w]->name))
+				continue;
+			for (const struct param_spec *p = workloads[w]->params; p && p->name; p++)
+				taken |= strlen(p->name) == (size_t)(eq - params[i]) &&
+					 !strncmp(p->name, params[i], (size_t)(eq - params[i]));
+		}
+		if (!taken) {
+			snprintf(err, len, "no selected workload takes parameter '%s'", params[i]);
+			return -EINVAL;
+		}
+	}
+	for (int w = 0; workloads[w]; w++) {
+		if (sel && !in_list(sel, workloads[w]->name))
+			continue;
+		for (int t = 0; t < nr_threads; t++)
+			if (plan_workload(f, workloads[w], threads[t], params, nr_params, err, len))
+				return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+# build/allocbench: the harness, the workloads and their BPF programs,
+# linked statically so that the same binary runs in every initramfs.
+
+WL_SRCS   := main.c cli.c registry.c harness.c stats.c record.c memstat.c \
+             sysinfo.c store.c plan.c bpfutil.c dataset.c \
+             wl_null.c wl_htab_churn.c wl_qp_trie_lookup.c wl_nmi_alloc.c
+WL_PROGS  := null htab_churn qp_trie nmi_alloc
+WL_OBJS   := $(addprefix $(BUILD)/obj/,$(WL_SRCS:.c=.o))
+WL_SKELS  := $(addprefix $(BUILD)/skel/,$(addsuffix .skel.h,$(WL_PROGS)))
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iworkloads/progs \
+              -I/usr/include/$(shell uname -m)-linux-gnu -Wall -Wno-unused-function
+
+$(BUILD)/obj/%.bpf.o: workloads/progs/%.bpf.c $(wildcard workloads/progs/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/skel/%.skel.h: $(BUILD)/obj/%.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: workloads/%.c $(WL_SKELS) $(wildcard workloads/*.h workloads/progs/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/allocbench: $(WL_OBJS)
+	$(CC) $(LDSTATIC) -o $@ $^ $(LDLIBS)
