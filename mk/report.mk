@@ -1,0 +1,85 @@
+# Reports, regression verdicts and published tables (report/, reproduce/).
+#
+#   make report [RUN=results/<id>]          default: the newest run
+#   make compare BASE=results/<a> NEW=results/<b> [THRESHOLD=5] [FORCE=1]
+#   make compare RUN=results/<id> BASE_VARIANT=bpf-ma [THRESHOLD=5]
+#   make reproduce CASE=htab-mem-2023|qp-trie-2022 [CPUS=n]
+#
+# build/abreport compare exits exactly 0 (no regression), 1 (regression)
+# or 2 (usage, or runs that cannot be compared); make turns any non-zero
+# status of a recipe into its own status 2, so a nightly job that needs
+# the distinction calls build/abreport compare directly.
+
+ABREPORT      := $(BUILD)/abreport
+ABREPORT_SRC  := $(filter-out report/main.c,$(wildcard report/*.c))
+ABREPORT_OBJ  := $(patsubst report/%.c,$(BUILD)/obj/report/%.o,$(ABREPORT_SRC))
+ABREPORT_LIBS := -ljansson -lgsl -lgslcblas -lm
+ABREPORT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+                   -Wno-missing-field-initializers -D_GNU_SOURCE -Ireport
+
+RUN           ?=
+BASE          ?=
+NEW           ?=
+THRESHOLD     ?= 5
+FORCE         ?=
+BASE_VARIANT  ?=
+CASE          ?=
+CPUS          ?= $(shell nproc)
+
+TESTS += test-report
+.PHONY: report compare reproduce report-fixtures
+
+$(BUILD)/obj/report/%.o: report/%.c $(wildcard report/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ABREPORT_CFLAGS) -c -o $@ $<
+
+$(ABREPORT): $(ABREPORT_OBJ) $(BUILD)/obj/report/main.o
+	$(CC) -o $@ $^ $(ABREPORT_LIBS)
+
+report: $(ABREPORT)
+	$(ABREPORT) report $(RUN)
+
+compare: $(ABREPORT)
+ifneq ($(BASE_VARIANT),)
+	@test -n "$(RUN)" || { echo "make compare: BASE_VARIANT needs RUN=results/<id>" >&2; exit 2; }
+	$(ABREPORT) compare --run $(RUN) --base-variant $(BASE_VARIANT) --threshold $(THRESHOLD)
+else
+	@test -n "$(BASE)" -a -n "$(NEW)" || { echo "make compare: give BASE=results/<a> NEW=results/<b> (or RUN=... BASE_VARIANT=...)" >&2; exit 2; }
+	$(ABREPORT) compare --base $(BASE) --new $(NEW) --threshold $(THRESHOLD) $(if $(FORCE),--force)
+endif
+
+# Runs the published case's sweep on the VM runner, then prints the
+# published table next to ours. runners/matrix prints the run directory
+# as its last line.
+reproduce: $(ABREPORT)
+	@test -n "$(CASE)" -a -f "reproduce/$(CASE).json" || { echo "make reproduce: CASE must name reproduce/<case>.json: $(notdir $(basename $(wildcard reproduce/*.json)))" >&2; exit 2; }
+	@set -euo pipefail; \
+	eval "$$($(ABREPORT) reproduce --published reproduce/$(CASE).json --matrix --cpus $(CPUS))"; \
+	echo "reproduce $(CASE): TARGET=$$TARGET VARIANTS='$$VARIANTS' WORKLOADS=$$WORKLOADS THREADS=$$THREADS PARAMS='$$PARAMS'"; \
+	log=$$(mktemp); \
+	TARGET="$$TARGET" VARIANTS="$$VARIANTS" WORKLOADS="$$WORKLOADS" \
+	THREADS="$$THREADS" PARAMS="$$PARAMS" DURATION=$(DURATION) \
+	WARMUP=$(WARMUP) RESUME=$(RESUME) runners/matrix | tee "$$log"; \
+	run=$$(tail -n 1 "$$log"); rm -f "$$log"; \
+	$(ABREPORT) reproduce --published reproduce/$(CASE).json --run "$$run"
+
+# Tests: cmocka unit tests of the statistics, matching and formatting,
+# then the end-to-end script (compare exit codes on the fixtures, the
+# report in headless Chromium, the published-table printer).
+REPORT_TESTS := $(patsubst tests/report/%.c,$(BUILD)/tests/report/%,$(wildcard tests/report/test_*.c))
+
+$(BUILD)/tests/report/%: tests/report/%.c $(ABREPORT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ABREPORT_CFLAGS) -o $@ $^ -lcmocka $(ABREPORT_LIBS)
+
+test-report: $(ABREPORT) $(REPORT_TESTS)
+	@set -e; for t in $(REPORT_TESTS); do echo "== $$t"; $$t; done
+	tests/report/e2e.sh $(ABREPORT)
+
+# Regenerates the committed fixture runs (deterministic).
+$(BUILD)/tests/report/gen-fixtures: tests/fixtures/gen-fixtures.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ABREPORT_CFLAGS) -o $@ $< -ljansson -lm
+
+report-fixtures: $(BUILD)/tests/report/gen-fixtures
+	$(BUILD)/tests/report/gen-fixtures tests/fixtures

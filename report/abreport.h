@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * abreport: reports, comparisons and published-table printing for
+ * allocbench run directories (docs/interfaces.md, schema 1).
+ */
+#ifndef ABREPORT_H
+#define ABREPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#define AB_SCHEMA	1
+
+/* One measurement point: one record of results.jsonl. */
+struct point {
+	json_t *rec;		/* borrowed from run->records */
+	const char *variant;
+	const char *workload;
+	const char *status;	/* "ok", "unsupported", "failed" */
+	const char *reason;	/* "" when absent */
+	const char *accel;
+	json_t *params;		/* {} when absent */
+	char *pkey;		/* params as sorted compact JSON */
+	char *plabel;		/* params as k=v,k=v (sorted) */
+	int threads;
+	int cpus;		/* 0 when absent */
+	double *samples;
+	size_t nsamples;
+	double mean;		/* from samples; else ops_per_sec.mean */
+	double stddev;		/* sample stddev (n - 1) */
+	double mem_peak;	/* bytes; < 0 when absent */
+	double mem_end;		/* bytes; < 0 when absent */
+};
+
+struct run {
+	char *dir;
+	char *id;		/* basename of dir */
+	json_t *meta;		/* {} when meta.json is missing */
+	json_t *records;	/* array of the records that parsed */
+	struct point *pts;
+	size_t npts;
+	int schema;		/* the schema all records share; -1 if mixed */
+	size_t bad_lines;	/* lines that were not JSON objects */
+};
+
+/* run.c */
+int run_load(const char *dir, struct run *run);
+void run_free(struct run *run);
+const char *run_accel(const struct run *run);
+const char *json_str(json_t *obj, const char *key, const char *def);
+double json_num(json_t *obj, const char *key, double def);
+int params_key(json_t *params, char **key, char **label);
+
+/* stats.c */
+struct welch {
+	double t;
+	double df;
+	double p;		/* two-sided; NAN when it cannot be computed */
+};
+void stats_mean_sd(const double *x, size_t n, double *mean, double *sd);
+int stats_welch(const double *a, size_t na, const double *b, size_t nb,
+		struct welch *w);
+
+/* match.c */
+bool point_same(const struct point *a, const struct point *b,
+		bool with_variant);
+struct point *run_find(const struct run *run, const struct point *like,
+		       bool with_variant);
+int params_mismatch(const struct run *a, const struct run *b,
+		    char *why, size_t len);
+bool params_subset(json_t *want, json_t *have);
+
+/* fmt.c */
+void fmt_rate(char *buf, size_t len, double mean, double sd);
+void fmt_label(char *buf, size_t len, const struct run *run,
+	       const struct point *p);
+void fmt_reviewer(char *buf, size_t len, const struct run *run,
+		  const struct point *p);
+bool param_varies(const struct run *run, const char *workload,
+		  const char *key);
+
+/* compare.c */
+struct compare_opts {
+	double threshold;	/* percent */
+	double alpha;		/* significance level */
+	bool force;
+	const char *base_variant;	/* within-run mode when set */
+};
+int cmd_compare(int argc, char **argv);
+int compare_runs(const struct run *base, const struct run *new,
+		 const struct compare_opts *o, FILE *out);
+int compare_variants(const struct run *run, const struct compare_opts *o,
+		     FILE *out);
+
+/* report.c, doc.c, plots.c, context.c */
+int cmd_report(int argc, char **argv);
+
+/* reproduce.c */
+int cmd_reproduce(int argc, char **argv);
+
+/* util.c */
+void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xstrdup(const char *s);
+void *xcalloc(size_t n, size_t size);
+int mkdir_p(const char *path);
+const char *abreport_root(void);
+
+#endif /* ABREPORT_H */

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compare: %change of the mean and Welch's t-test per matched point, in
+ * the layout of the kernel test robot. Higher ops/s is better. A point
+ * regresses when it is worse by more than the threshold and the test is
+ * significant, or when it was ok in the base and is not in the new run.
+ * Exit 0: no regression, 1: regression, 2: usage or not comparable.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abreport.h"
+
+struct tally {
+	size_t compared;
+	size_t regressed;
+	size_t improved;
+	size_t only_base;
+	size_t only_new;
+	double worst;		/* most negative significant %change */
+	char worst_point[256];
+};
+
+static void point_name(char *buf, size_t len, const struct point *p,
+		       bool with_variant)
+{
+	if (with_variant)
+		snprintf(buf, len, "%s/%s/%s/t%d", p->variant, p->workload,
+			 p->plabel, p->threads);
+	else
+		snprintf(buf, len, "%s/%s/t%d", p->workload, p->plabel,
+			 p->threads);
+}
+
+static double pct_sd(const struct point *p)
+{
+	if (isnan(p->stddev) || !p->mean)
+		return 0;
+	return 100 * p->stddev / fabs(p->mean);
+}
+
+static void print_header(FILE *out, const char *a, const char *b)
+{
+	fprintf(out, "%16.16s %27.27s\n", a, b);
+	fputs("---------------- ---------------------------\n", out);
+	fputs("         %stddev     %change         %stddev\n", out);
+	fputs("             \\          |                \\\n", out);
+}
+
+static void status_change(const struct point *b, const struct point *n,
+			  const char *name, struct tally *t, FILE *out)
+{
+	bool was_ok = !strcmp(b->status, "ok");
+
+	if (!strcmp(b->status, n->status))
+		return;
+	if (was_ok) {
+		t->regressed++;
+		fprintf(out, "  %-28s %s (%s)  %s  REGRESSION\n",
+			"ok ->", n->status, *n->reason ? n->reason : "no reason",
+			name);
+	} else {
+		fprintf(out, "  %-28s %s  %s\n", b->status, "-> ok", name);
+	}
+}
+
+static void compare_point(const struct point *b, const struct point *n,
+			  const struct compare_opts *o, bool with_variant,
+			  struct tally *t, FILE *out)
+{
+	char name[256];
+	struct welch w;
+	double chg;
+	const char *flag = "";
+
+	point_name(name, sizeof(name), n, with_variant);
+	t->compared++;
+	if (strcmp(b->status, "ok") || strcmp(n->status, "ok")) {
+		status_change(b, n, name, t, out);
+		return;
+	}
+	stats_welch(b->samples, b->nsamples, n->samples, n->nsamples, &w);
+	chg = 100 * (n->mean - b->mean) / fabs(b->mean);
+	if (!isnan(w.p) && w.p < o->alpha && fabs(chg) > o->threshold) {
+		if (chg < 0) {
+			t->regressed++;
+			flag = "  REGRESSION";
+			if (chg < t->worst) {
+				t->worst = chg;
+				snprintf(t->worst_point, sizeof(t->worst_point),
+					 "%s", name);
+			}
+		} else {
+			t->improved++;
+			flag = "  improved";
+		}
+	}
+	fprintf(out, "%12.0f ± %2.0f%% %+9.1f%% %12.0f ± %2.0f%%  %s  (p=%s%.4f)%s\n",
+		b->mean, pct_sd(b), chg, n->mean, pct_sd(n), name,
+		isnan(w.p) ? "n/a " : "", isnan(w.p) ? 0.0 : w.p, flag);
+}
+
+static void list_only(const struct run *from, const struct run *other,
+		      const char *side, bool with_variant, size_t *count,
+		      FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < from->npts; i++) {
+		const struct point *p = &from->pts[i];
+		char name[256];
+
+		if (run_find(other, p, with_variant))
+			continue;
+		if (!(*count)++)
+			fprintf(out, "\npoints only in %s:\n", side);
+		point_name(name, sizeof(name), p, with_variant);
+		fprintf(out, "  %s (%s%s%s)\n", name, p->status,
+			*p->reason ? ": " : "", p->reason);
+	}
+}
+
+static int verdict(const struct tally *t, const struct compare_opts *o,
+		   FILE *out)
+{
+	if (t->regressed) {
+		fprintf(out, "verdict: REGRESSION: %zu of %zu matched points regressed (worse by more than %g%% with p < %g, or no longer ok)",
+			t->regressed, t->compared, o->threshold, o->alpha);
+		if (*t->worst_point)
+			fprintf(out, "; worst %+.1f%% %s", t->worst,
+				t->worst_point);
+		fputc('\n', out);
+		return 1;
+	}
+	fprintf(out, "verdict: no regression: %zu matched points, none worse by more than %g%% with p < %g; %zu improved, %zu only in base, %zu only in new\n",
+		t->compared, o->threshold, o->alpha, t->improved,
+		t->only_base, t->only_new);
+	return 0;
+}
+
+static const char *meta_or(const struct run *r, const char *key)
+{
+	const char *v = json_str(r->meta, key, NULL);
+
+	if (v)
+		return v;
+	if (r->npts)
+		return json_str(r->pts[0].rec, key, "?");
+	return "?";
+}
+
+static int comparable(const struct run *b, const struct run *n,
+		      const struct compare_opts *o)
+{
+	char why[256];
+
+	if (b->schema != AB_SCHEMA || n->schema != AB_SCHEMA) {
+		fprintf(stderr, "abreport: compare: different schema (base %d, new %d, this tool reads %d)\n",
+			b->schema, n->schema, AB_SCHEMA);
+		return 2;
+	}
+	if (!b->npts || !n->npts) {
+		fprintf(stderr, "abreport: compare: %s has no records\n",
+			b->npts ? n->dir : b->dir);
+		return 2;
+	}
+	if (strcmp(run_accel(b), run_accel(n)) && !o->force) {
+		fprintf(stderr, "abreport: compare: accel %s vs %s: timings do not compare (--force to compare anyway)\n",
+			run_accel(b), run_accel(n));
+		return 2;
+	}
+	if (params_mismatch(b, n, why, sizeof(why))) {
+		fprintf(stderr, "abreport: compare: %s\n", why);
+		return 2;
+	}
+	return 0;
+}
+
+int compare_runs(const struct run *b, const struct run *n,
+		 const struct compare_opts *o, FILE *out)
+{
+	struct tally t = { 0 };
+	size_t i;
+	int err = comparable(b, n, o);
+
+	if (err)
+		return err;
+	fprintf(out, "base: %s (suite %s, accel %s)\nnew:  %s (suite %s, accel %s)\n",
+		b->dir, meta_or(b, "suite_sha"), run_accel(b),
+		n->dir, meta_or(n, "suite_sha"), run_accel(n));
+	fprintf(out, "higher ops/s is better; threshold %g%%, Welch's t-test p < %g\n\n",
+		o->threshold, o->alpha);
+	print_header(out, b->id, n->id);
+	for (i = 0; i < b->npts; i++) {
+		const struct point *np = run_find(n, &b->pts[i], true);
+
+		if (np)
+			compare_point(&b->pts[i], np, o, true, &t, out);
+	}
+	list_only(b, n, "base", true, &t.only_base, out);
+	list_only(n, b, "new", true, &t.only_new, out);
+	fputc('\n', out);
+	return verdict(&t, o, out);
+}
+
+/* Points of one variant of run, as a run of their own (borrowed). */
+static void variant_view(const struct run *run, const char *variant,
+			 struct run *view)
+{
+	size_t i;
+
+	memset(view, 0, sizeof(*view));
+	view->dir = run->dir;
+	view->id = (char *)variant;
+	view->meta = run->meta;
+	view->schema = run->schema;
+	view->pts = xcalloc(run->npts, sizeof(*view->pts));
+	for (i = 0; i < run->npts; i++)
+		if (!strcmp(run->pts[i].variant, variant))
+			view->pts[view->npts++] = run->pts[i];
+}
+
+static int compare_one_variant(const struct run *base, const struct run *run,
+			       const char *variant,
+			       const struct compare_opts *o,
+			       struct tally *all, FILE *out)
+{
+	struct tally t = { 0 };
+	struct run v;
+	size_t i;
+
+	variant_view(run, variant, &v);
+	fprintf(out, "\n%s -> %s\n", base->id, variant);
+	print_header(out, base->id, variant);
+	for (i = 0; i < base->npts; i++) {
+		const struct point *np = run_find(&v, &base->pts[i], false);
+
+		if (np)
+			compare_point(&base->pts[i], np, o, false, &t, out);
+	}
+	list_only(base, &v, base->id, false, &t.only_base, out);
+	list_only(&v, base, variant, false, &t.only_new, out);
+	all->compared += t.compared;
+	all->regressed += t.regressed;
+	all->improved += t.improved;
+	all->only_base += t.only_base;
+	all->only_new += t.only_new;
+	if (t.worst < all->worst) {
+		all->worst = t.worst;
+		snprintf(all->worst_point, sizeof(all->worst_point), "%.60s: %.180s",
+			 variant, t.worst_point);
+	}
+	free(v.pts);
+	return 0;
+}
+
+static bool seen_before(const struct run *run, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(run->pts[j].variant, run->pts[i].variant))
+			return true;
+	return false;
+}
+
+int compare_variants(const struct run *run, const struct compare_opts *o,
+		     FILE *out)
+{
+	struct tally all = { 0 };
+	struct run base;
+	size_t i;
+
+	if (run->schema != AB_SCHEMA) {
+		fprintf(stderr, "abreport: compare: %s has schema %d, this tool reads %d\n",
+			run->dir, run->schema, AB_SCHEMA);
+		return 2;
+	}
+	variant_view(run, o->base_variant, &base);
+	if (!base.npts) {
+		fprintf(stderr, "abreport: compare: variant %s not in %s\n",
+			o->base_variant, run->dir);
+		free(base.pts);
+		return 2;
+	}
+	fprintf(out, "run: %s; base variant %s; higher ops/s is better; threshold %g%%, Welch's t-test p < %g\n",
+		run->dir, o->base_variant, o->threshold, o->alpha);
+	for (i = 0; i < run->npts; i++) {
+		const char *v = run->pts[i].variant;
+
+		if (strcmp(v, o->base_variant) && !seen_before(run, i))
+			compare_one_variant(&base, run, v, o, &all, out);
+	}
+	free(base.pts);
+	fputc('\n', out);
+	return verdict(&all, o, out);
+}
+
+static void usage_compare(void)
+{
+	die_usage("usage: abreport compare --base DIR --new DIR [--threshold PCT] [--alpha P] [--force] | --run DIR --base-variant NAME [--threshold PCT]");
+}
+
+static double parse_num(const char *s, const char *what)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || v < 0 || isnan(v))
+		die_usage("compare: %s must be a non-negative number, not '%s'",
+			  what, s);
+	return v;
+}
+
+static int load_or_die(const char *dir, struct run *r)
+{
+	if (!dir || !*dir)
+		usage_compare();
+	if (run_load(dir, r))
+		die_usage("compare: %s: no results.jsonl there", dir);
+	return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "base", required_argument, NULL, 'b' },
+		{ "new", required_argument, NULL, 'n' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "base-variant", required_argument, NULL, 'v' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ 0 }
+	};
+	struct compare_opts o = { .threshold = 5, .alpha = 0.01 };
+	const char *base = NULL, *new = NULL, *one = NULL;
+	struct run a, b;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': base = optarg; break;
+		case 'n': new = optarg; break;
+		case 'r': one = optarg; break;
+		case 'v': o.base_variant = optarg; break;
+		case 't': o.threshold = parse_num(optarg, "threshold"); break;
+		case 'a': o.alpha = parse_num(optarg, "alpha"); break;
+		case 'f': o.force = true; break;
+		default: usage_compare();
+		}
+	}
+	if (optind != argc)
+		usage_compare();
+	if (one && o.base_variant && !base && !new) {
+		load_or_die(one, &a);
+		ret = compare_variants(&a, &o, stdout);
+		run_free(&a);
+		return ret;
+	}
+	if (one || o.base_variant || !base || !new)
+		usage_compare();
+	load_or_die(base, &a);
+	load_or_die(new, &b);
+	ret = compare_runs(&a, &b, &o, stdout);
+	run_free(&a);
+	run_free(&b);
+	return ret;
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loading a run directory: meta.json and results.jsonl (schema 1). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "abreport.h"
+
+const char *json_str(json_t *obj, const char *key, const char *def)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : def;
+}
+
+double json_num(json_t *obj, const char *key, double def)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_number(v) ? json_number_value(v) : def;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static char *value_text(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%g", json_real_value(v));
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+/* Canonical forms of a params object: sorted JSON and "k=v,k=v". */
+int params_key(json_t *params, char **key, char **label)
+{
+	size_t n = json_object_size(params), i = 0, len = 1;
+	const char **keys = xcalloc(n, sizeof(*keys));
+	const char *k;
+	json_t *v;
+	char *out;
+
+	*key = json_dumps(params, JSON_SORT_KEYS | JSON_COMPACT);
+	if (!*key)
+		return -ENOMEM;
+	json_object_foreach(params, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (i = 0; i < n; i++) {
+		char *t = value_text(json_object_get(params, keys[i]));
+
+		len += strlen(keys[i]) + strlen(t ? t : "") + 2;
+		free(t);
+	}
+	out = xcalloc(1, len);
+	for (i = 0; i < n; i++) {
+		char *t = value_text(json_object_get(params, keys[i]));
+
+		if (i)
+			strcat(out, ",");
+		strcat(out, keys[i]);
+		strcat(out, "=");
+		strcat(out, t ? t : "");
+		free(t);
+	}
+	free(keys);
+	*label = out;
+	return 0;
+}
+
+static void point_samples(struct point *p)
+{
+	json_t *s = json_object_get(p->rec, "samples");
+	json_t *ops = json_object_get(p->rec, "ops_per_sec");
+	size_t i, n = json_is_array(s) ? json_array_size(s) : 0;
+
+	p->samples = xcalloc(n, sizeof(double));
+	for (i = 0; i < n; i++) {
+		json_t *v = json_array_get(s, i);
+
+		if (json_is_number(v))
+			p->samples[p->nsamples++] = json_number_value(v);
+	}
+	if (p->nsamples) {
+		stats_mean_sd(p->samples, p->nsamples, &p->mean, &p->stddev);
+		return;
+	}
+	p->mean = json_num(ops, "mean", NAN);
+	p->stddev = json_num(ops, "stddev", NAN);
+}
+
+static int point_init(struct point *p, json_t *rec)
+{
+	json_t *mem = json_object_get(rec, "mem_bytes");
+
+	p->rec = rec;
+	p->variant = json_str(rec, "variant", "?");
+	p->workload = json_str(rec, "workload", "?");
+	p->status = json_str(rec, "status", "failed");
+	p->reason = json_str(rec, "reason", "");
+	p->accel = json_str(rec, "accel", "");
+	p->params = json_object_get(rec, "params");
+	if (!json_is_object(p->params)) {
+		p->params = json_object();
+		json_object_set_new(rec, "params", p->params);
+	}
+	p->threads = (int)json_num(rec, "threads", 0);
+	p->cpus = (int)json_num(rec, "cpus", 0);
+	p->mem_peak = json_num(mem, "peak", -1);
+	p->mem_end = json_num(mem, "end", -1);
+	point_samples(p);
+	return params_key(p->params, &p->pkey, &p->plabel);
+}
+
+static int load_meta(struct run *run)
+{
+	char *path = xasprintf("%s/meta.json", run->dir);
+	json_error_t err;
+
+	run->meta = json_load_file(path, 0, &err);
+	if (!run->meta && access(path, F_OK) == 0)
+		fprintf(stderr, "abreport: %s:%d: %s (ignored)\n", path,
+			err.line, err.text);
+	if (!json_is_object(run->meta)) {
+		json_decref(run->meta);
+		run->meta = json_object();
+	}
+	free(path);
+	return 0;
+}
+
+static void add_record(struct run *run, json_t *rec)
+{
+	int schema = (int)json_num(rec, "schema", -1);
+
+	if (!run->npts && !run->schema)
+		run->schema = schema;
+	else if (run->schema != schema)
+		run->schema = -1;
+	json_array_append_new(run->records, rec);
+	run->npts++;
+}
+
+static int load_records(struct run *run, FILE *f, const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, f)) > 0) {
+		json_error_t err;
+		json_t *rec;
+
+		lineno++;
+		if (strspn(line, " \t\r\n") == (size_t)n)
+			continue;
+		rec = json_loads(line, 0, &err);
+		if (!json_is_object(rec)) {
+			fprintf(stderr, "abreport: %s:%zu: not a record (%s)\n",
+				path, lineno, rec ? "not an object" : err.text);
+			json_decref(rec);
+			run->bad_lines++;
+			continue;
+		}
+		add_record(run, rec);
+	}
+	free(line);
+	return 0;
+}
+
+int run_load(const char *dir, struct run *run)
+{
+	char *path;
+	const char *slash;
+	FILE *f;
+	size_t i;
+	int err;
+
+	memset(run, 0, sizeof(*run));
+	run->dir = xstrdup(dir);
+	while (strlen(run->dir) > 1 && run->dir[strlen(run->dir) - 1] == '/')
+		run->dir[strlen(run->dir) - 1] = '\0';
+	slash = strrchr(run->dir, '/');
+	run->id = xstrdup(slash ? slash + 1 : run->dir);
+	run->records = json_array();
+	path = xasprintf("%s/results.jsonl", run->dir);
+	f = fopen(path, "r");
+	if (!f) {
+		err = -errno;
+		free(path);
+		return err;
+	}
+	load_meta(run);
+	if (json_str(run->meta, "run_id", NULL)) {
+		free(run->id);
+		run->id = xstrdup(json_str(run->meta, "run_id", NULL));
+	}
+	load_records(run, f, path);
+	fclose(f);
+	free(path);
+	if (!run->npts)
+		run->schema = json_is_integer(json_object_get(run->meta, "schema")) ?
+			(int)json_integer_value(json_object_get(run->meta, "schema")) : AB_SCHEMA;
+	run->pts = xcalloc(run->npts, sizeof(*run->pts));
+	for (i = 0; i < run->npts; i++) {
+		err = point_init(&run->pts[i], json_array_get(run->records, i));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void run_free(struct run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->npts; i++) {
+		free(run->pts[i].samples);
+		free(run->pts[i].pkey);
+		free(run->pts[i].plabel);
+	}
+	free(run->pts);
+	json_decref(run->records);
+	json_decref(run->meta);
+	free(run->dir);
+	free(run->id);
+	memset(run, 0, sizeof(*run));
+}
+
+/* The run's accelerator: meta.json first, else the first record's. */
+const char *run_accel(const struct run *run)
+{
+	const char *a = json_str(run->meta, "accel", NULL);
+
+	if (a)
+		return a;
+	return run->npts ? run->pts[0].accel : "";
+}
