@@ -1,0 +1,22 @@
+# VM runner: the distro kernel, the VM test and boot timing.
+#   make distro-kernel   fetch Debian's cloud kernel as variant `distro`
+#   make test-vm         boot it under the probed accelerator (part of make test)
+#   make vm-timing       hyperfine: boot to first sample per kernel present
+
+VM_CHECK := $(BUILD)/tests/vm/check-records
+TESTS    += test-vm
+
+.PHONY: distro-kernel test-vm vm-timing
+
+distro-kernel:
+	runners/fetch-distro-kernel
+
+$(VM_CHECK): tests/vm/check-records.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -ljansson
+
+test-vm: $(BUILD)/allocbench $(VM_CHECK)
+	BUILD=$(BUILD) tests/vm/run-tests
+
+vm-timing: $(BUILD)/allocbench
+	BUILD=$(BUILD) RUNS=$(or $(RUNS),3) tests/vm/vm-timing
