@@ -1,0 +1,352 @@
+# shellcheck shell=bash
+# Functions of runners/build-kernel. Sourced, never run.  Expects BUILD,
+# KERNELS, DRY_RUN, JOBS, KBUILD_LOCK, V, and (for the build steps) out and
+# log from the caller.
+# shellcheck disable=SC2154
+
+say() { echo "[$V] $*"; }
+usage_error() { echo "build-kernel: $*" >&2; exit 2; }
+fail() { echo "[$V] FAILED: $*" >&2; exit 1; }
+
+# read_variant NAME: parse kernels/variants/NAME (KEY=VALUE lines, never
+# sourced). Unknown variant or malformed declaration: exit 2.
+read_variant() {
+	local name=$1 file=$KERNELS/variants/$1 line key val n=0
+	[[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] ||
+		usage_error "'$name' is not a variant name"
+	[ -f "$file" ] || usage_error "unknown variant '$name' (no $file; see $KERNELS/variants/)"
+	V_DESC='' V_BASE='' V_PATCHDIR='' V_CONFIGS=''
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		line=${line%%#*}
+		line=${line%"${line##*[![:space:]]}"}
+		line=${line#"${line%%[![:space:]]*}"}
+		[ -n "$line" ] || continue
+		[[ "$line" == *=* ]] || usage_error "$file:$n: not KEY=VALUE: $line"
+		key=${line%%=*} val=${line#*=}
+		case "$key" in
+		description) V_DESC=$val ;;
+		base) V_BASE=$val ;;
+		patches) V_PATCHDIR=$val ;;
+		configs) V_CONFIGS=$val ;;
+		*) usage_error "$file:$n: unknown key '$key' (description, base, patches, configs)" ;;
+		esac
+	done < "$file"
+	[ -n "$V_BASE" ] || usage_error "$file: no base= line"
+	[[ "$V_BASE" =~ ^linux-source-[0-9][0-9.]*$ ]] ||
+		usage_error "$file: base '$V_BASE' is not a linux-source-X.Y package"
+	[[ "$V_PATCHDIR" =~ ^[A-Za-z0-9._-]*$ ]] ||
+		usage_error "$file: patches '$V_PATCHDIR' is not a directory name under $KERNELS/patches/"
+}
+
+# resolve_inputs: the ordered patch files and config fragments of the
+# variant. A declared but missing patch directory or fragment is a build
+# failure of this variant (exit 1) that names the missing path.
+resolve_inputs() {
+	local dir f frag
+	PATCHES=()
+	if [ -n "$V_PATCHDIR" ]; then
+		dir=$KERNELS/patches/$V_PATCHDIR
+		[ -d "$dir" ] || fail "patch directory $dir is missing (declared by $KERNELS/variants/$V)"
+		for f in "$dir"/[0-9][0-9][0-9][0-9]-*.patch; do
+			[ -f "$f" ] && PATCHES+=("$f")
+		done
+		[ ${#PATCHES[@]} -gt 0 ] || fail "patch directory $dir holds no NNNN-*.patch file"
+		for f in "${PATCHES[@]}"; do
+			grep -q '^Subject: ..*' "$f" ||
+				fail "patch $f has no description (no 'Subject:' line; use git format-patch)"
+			grep -q '^+++ ' "$f" || fail "patch $f holds no diff"
+		done
+	fi
+	CONFIG_FILES=("$KERNELS/configs/base.config")
+	for frag in $V_CONFIGS; do
+		f=$KERNELS/configs/$frag
+		[ -f "$f" ] || fail "config fragment $f is missing (declared by $KERNELS/variants/$V)"
+		CONFIG_FILES+=("$f")
+	done
+	[ -f "${CONFIG_FILES[0]}" ] || fail "${CONFIG_FILES[0]} is missing"
+}
+
+# The make command line every kernel make uses: same CC, same fixed build
+# identity, so that generated headers are identical from build to build.
+KMAKE_ARGS=(ARCH=x86_64 "CC=ccache gcc" "HOSTCC=ccache gcc"
+	"KBUILD_BUILD_TIMESTAMP=Sun Jan  1 00:00:00 UTC 2023" KBUILD_BUILD_USER=allocbench
+	KBUILD_BUILD_HOST=allocbench KBUILD_BUILD_VERSION=1)
+
+ccache_env() {
+	local b
+	b=$(cd "$BUILD" && pwd)
+	export CCACHE_DIR=$b/ccache CCACHE_BASEDIR=$b CCACHE_NOHASHDIR=1
+	export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+}
+
+# kmake ARGS...: one kernel make in $TREE under the machine-wide kernel
+# build lock (the same as `flock $KBUILD_LOCK nice make ...`); the seconds
+# spent waiting for the lock add up in LOCK_WAIT.
+LOCK_WAIT=0
+kmake() {
+	local lk t0 rc=0
+	exec {lk}>> "$KBUILD_LOCK"
+	t0=$(date +%s)
+	flock "$lk"
+	LOCK_WAIT=$(( LOCK_WAIT + $(date +%s) - t0 ))
+	nice make -C "$TREE" "${KMAKE_ARGS[@]}" LOCALVERSION="-$V" "$@" || rc=$?
+	flock -u "$lk"
+	exec {lk}>&-
+	return "$rc"
+}
+
+abs_path() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+
+# show ARGS...: print one command, shell-quoted, for --dry-run.
+show() {
+	printf ' '
+	printf ' %q' "$@"
+	echo
+}
+
+dry_run_plan() {
+	local p tree=$BUILD/ktree/$V_BASE b
+	b=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
+	echo "  [ -f $tree/.allocbench-overlay ] || cp -a $BUILD/src/$V_BASE $tree"
+	for p in "${PATCHES[@]}"; do
+		show patch -p1 --batch --forward --fuzz=0 --no-backup-if-mismatch \
+			--reject-file=- -d OVERLAY -i "$p"
+	done
+	echo "  # copy into $tree the overlay files whose content differs; restore the last variant's"
+	show export "CCACHE_DIR=$b/ccache" "CCACHE_BASEDIR=$b" CCACHE_NOHASHDIR=1 \
+		CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+	show flock "$KBUILD_LOCK" nice make -C "$tree" "${KMAKE_ARGS[@]}" "LOCALVERSION=-$V" tinyconfig
+	show cd "$tree"
+	local f abs=()
+	for f in "${CONFIG_FILES[@]}"; do abs+=("$(abs_path "$f")"); done
+	show scripts/kconfig/merge_config.sh -m .config "${abs[@]}"
+	show cd -
+	show flock "$KBUILD_LOCK" nice make -C "$tree" "${KMAKE_ARGS[@]}" "LOCALVERSION=-$V" olddefconfig
+	show flock "$KBUILD_LOCK" nice make -C "$tree" "${KMAKE_ARGS[@]}" "LOCALVERSION=-$V" "-j$JOBS" bzImage
+	show cp "$tree/arch/x86/boot/bzImage" "$BUILD/kernels/$V/bzImage"
+	show cp "$tree/.config" "$BUILD/kernels/$V/config"
+}
+
+# patch_files PATCH: the paths (relative to the tree) a patch touches.
+patch_files() {
+	awk '
+	/^diff --git a\// { print substr($3, 3); print substr($4, 3); next }
+	/^(rename|copy) (from|to) / { print $3; next }
+	/^--- a\// { print substr($2, 3); next }
+	/^\+\+\+ b\// { print substr($2, 3); next }
+	' "$1"
+}
+
+# apply_patches DIR: apply the series to copies of the pristine files it
+# touches, in DIR. The working tree is not touched, so a series that fails
+# leaves it as it was. Sets OVERLAY_FILES (sorted, unique).
+apply_patches() {
+	local dir=$1 p f list=$1.files
+	: > "$list"
+	for p in "${PATCHES[@]}"; do
+		patch_files "$p" >> "$list"
+	done
+	sort -u -o "$list" "$list"
+	while IFS= read -r f; do
+		case "$f" in
+		/*|*..*) fail "patch series names a path outside the tree: $f" ;;
+		esac
+		if [ -f "$PRISTINE/$f" ] && [ ! -e "$dir/$f" ]; then
+			mkdir -p "$dir/$(dirname "$f")"
+			cp "$PRISTINE/$f" "$dir/$f"
+		fi
+	done < "$list"
+	for p in "${PATCHES[@]}"; do
+		say "patch $(basename "$p")"
+		if ! patch -p1 --batch --forward --fuzz=0 --no-backup-if-mismatch \
+			--reject-file=- -d "$dir" -i "$(abs_path "$p")" \
+			>> "$log" 2>&1; then
+			fail "patch $p does not apply to ${V_BASE:-the base} ${BASE_VERSION:-} (log: $log)"
+		fi
+	done
+	mapfile -t OVERLAY_FILES < "$list"
+	rm -f "$list"
+}
+
+# sync_file F SRC_ROOT: make $TREE/F equal to SRC_ROOT/F (or absent). A file
+# is rewritten only when its content differs, so its mtime, and with it
+# kbuild's idea of what to recompile, changes only then.
+sync_file() {
+	local f=$1 src=$2/$1 dst=$TREE/$1
+	if [ -e "$src" ]; then
+		if [ -e "$dst" ] && cmp -s "$src" "$dst"; then
+			return 1
+		fi
+		mkdir -p "$(dirname "$dst")"
+		cp "$src" "$dst.allocbench-tmp"
+		mv -f "$dst.allocbench-tmp" "$dst"
+		return 0
+	fi
+	[ -e "$dst" ] || return 1
+	rm -f "$dst"
+}
+
+# prepare_tree: create $TREE from the pristine source once; then make it
+# pristine + this variant's overlay. $TREE/.allocbench-overlay lists the
+# files the last variant changed; those are restored unless this variant
+# changes them too.
+prepare_tree() {
+	local state=$TREE/.allocbench-overlay f changed=0
+	local -A mine=()
+	if [ ! -f "$state" ]; then
+		say "tree $TREE (fresh copy of $PRISTINE)"
+		rm -rf "$TREE"
+		cp -a "$PRISTINE" "$TREE.allocbench-tmp"
+		rm -f "$TREE.allocbench-tmp/.allocbench-source"
+		: > "$TREE.allocbench-tmp/.allocbench-overlay"
+		mv "$TREE.allocbench-tmp" "$TREE"
+	fi
+	for f in "${OVERLAY_FILES[@]}"; do
+		mine[$f]=1
+	done
+	# Until the sync ends, the state lists both sets, so an interrupted
+	# sync is finished by the next run.
+	sort -u "$state" <(printf '%s\n' "${OVERLAY_FILES[@]}") |
+		sed '/^$/d' > "$state.new"
+	mv -f "$state.new" "$state"
+	while IFS= read -r f; do
+		if [ -n "${mine[$f]:-}" ]; then
+			sync_file "$f" "$OVERLAY" && changed=$((changed + 1))
+		else
+			sync_file "$f" "$PRISTINE" && changed=$((changed + 1))
+		fi
+	done < "$state"
+	printf '%s\n' "${OVERLAY_FILES[@]}" | sed '/^$/d' > "$state.new"
+	mv -f "$state.new" "$state"
+	echo "$V" > "$TREE/.allocbench-variant"
+	say "tree $TREE: ${#OVERLAY_FILES[@]} patched files, $changed rewritten"
+}
+
+# requested_options FILES...: "SYMBOL VALUE" for every option the fragments
+# set, the last fragment winning ("n" for "is not set").
+requested_options() {
+	awk '
+	/^CONFIG_[A-Za-z0-9_]+=/ {
+		i = index($0, "="); s = substr($0, 1, i - 1)
+		val[s] = substr($0, i + 1); from[s] = FILENAME
+		if (!(s in seen)) { seen[s] = 1; order[n++] = s }
+	}
+	/^# CONFIG_[A-Za-z0-9_]+ is not set/ {
+		s = $2; val[s] = "n"; from[s] = FILENAME
+		if (!(s in seen)) { seen[s] = 1; order[n++] = s }
+	}
+	END { for (i = 0; i < n; i++) print order[i], val[order[i]], from[order[i]] }
+	' "$@"
+}
+
+# check_config: every requested option must have its value in .config.
+check_config() {
+	local sym want from have bad=0
+	local -A final=()
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*) final[${line%%=*}]=${line#*=} ;;
+		esac
+	done < "$TREE/.config"
+	while read -r sym want from; do
+		have=${final[$sym]:-n}
+		[ "$have" = "$want" ] && continue
+		echo "[$V] config: $sym=$want requested by $from, final .config has" \
+			"$( [ "$have" = n ] && echo "it unset" || echo "$sym=$have")" >&2
+		bad=1
+	done < <(requested_options "${CONFIG_FILES[@]}")
+	[ "$bad" -eq 0 ] || fail "requested config options were lost (see above; log: $log)"
+}
+
+configure_tree() {
+	local frag abs=()
+	say "config tinyconfig + ${CONFIG_FILES[*]}"
+	for frag in "${CONFIG_FILES[@]}"; do
+		abs+=("$(abs_path "$frag")")
+	done
+	{
+		kmake tinyconfig &&
+		(cd "$TREE" && scripts/kconfig/merge_config.sh -m .config "${abs[@]}") &&
+		kmake olddefconfig
+	} >> "$log" 2>&1 || fail "configuring failed (log: $log)"
+	check_config
+}
+
+compile_tree() {
+	say "build -j$JOBS (log: $log)"
+	if ! kmake -j"$JOBS" bzImage >> "$log" 2>&1; then
+		grep -E 'error|Error' "$log" | tail -n 5 >&2 || true
+		fail "kernel build failed (log: $log)"
+	fi
+}
+
+ccache_stat() {
+	ccache --print-stats | awk -v k="$1" '$1 == k { print $2 }'
+}
+
+ccache_hits() {
+	echo $(( $(ccache_stat direct_cache_hit) + $(ccache_stat preprocessed_cache_hit) ))
+}
+
+# ccache_snapshot: remember the counters, publish_outputs reports the delta.
+ccache_snapshot() {
+	CCACHE_HITS0=$(ccache_hits)
+	CCACHE_MISSES0=$(ccache_stat cache_miss)
+}
+
+# json_pairs: "name<TAB>sha256" lines on stdin to a JSON array.
+json_pairs() {
+	jq -R -s 'split("\n") | map(select(length > 0) | split("\t") |
+		{file: .[0], sha256: .[1]})'
+}
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+publish_outputs() {
+	local start=$1 secs release hits misses compiled patches configs f
+	secs=$(( $(date +%s) - start - LOCK_WAIT ))
+	# shellcheck disable=SC2034  # printed by build-kernel
+	BUILD_SECONDS=$secs
+	release=$(kmake -s kernelrelease)
+	hits=$(( $(ccache_hits) - CCACHE_HITS0 ))
+	misses=$(( $(ccache_stat cache_miss) - CCACHE_MISSES0 ))
+	compiled=$(grep -c '^  CC ' "$log" || true)
+	patches=$(for f in "${PATCHES[@]}"; do
+		printf '%s\t%s\n' "$f" "$(sha256_of "$f")"; done | json_pairs)
+	configs=$(for f in "${CONFIG_FILES[@]}"; do
+		printf '%s\t%s\n' "$f" "$(sha256_of "$f")"; done | json_pairs)
+	cp "$TREE/arch/x86/boot/bzImage" "$out/bzImage.tmp"
+	cp "$TREE/.config" "$out/config.tmp"
+	jq -n --arg variant "$V" --arg description "$V_DESC" \
+		--arg package "$V_BASE" --arg version "$BASE_VERSION" \
+		--arg deb_sha256 "$BASE_DEB_SHA" \
+		--argjson patches "$patches" --argjson configs "$configs" \
+		--arg config_sha256 "$(sha256_of "$out/config.tmp")" \
+		--arg bzimage_sha256 "$(sha256_of "$out/bzImage.tmp")" \
+		--arg kernel_release "$release" --argjson build_seconds "$secs" --argjson lock_wait "$LOCK_WAIT" \
+		--argjson hits "$hits" --argjson misses "$misses" \
+		--argjson compiled "$compiled" --argjson jobs "$JOBS" \
+		--arg compiler "$(gcc --version | head -n 1)" \
+		--arg suite_sha "${SUITE_SHA:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}" \
+		--arg built_at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		--arg tree "$TREE" \
+		'{variant: $variant, description: $description,
+		  base: {package: $package, version: $version, deb_sha256: $deb_sha256},
+		  patches: $patches, configs: $configs,
+		  config_sha256: $config_sha256, bzimage_sha256: $bzimage_sha256,
+		  kernel_release: $kernel_release, build_seconds: $build_seconds,
+		  lock_wait_seconds: $lock_wait,
+		  jobs: $jobs, compiled_objects: $compiled,
+		  ccache: {hits: $hits, misses: $misses,
+			   hit_rate: (if $hits + $misses > 0
+				      then ($hits / ($hits + $misses) * 1000 | round) / 1000
+				      else null end)},
+		  compiler: $compiler, suite_sha: $suite_sha, built_at: $built_at,
+		  tree: $tree}' > "$out/build.json.tmp"
+	mv -f "$out/config.tmp" "$out/config"
+	mv -f "$out/bzImage.tmp" "$out/bzImage"
+	mv -f "$out/build.json.tmp" "$out/build.json"
+	say "bzImage $out/bzImage ($release, $((hits)) ccache hits / $((misses)) misses, $compiled objects compiled)"
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Fast tests of the kernel build pipeline; no kernel is compiled and nothing
+# is downloaded. Run from the repository root: tests/kernels/test-kbuild.sh
+set -euo pipefail
+
+BUILD=${BUILD:-build}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+failed=0
+
+ok() { echo "ok   $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+
+# expect STATUS OUTFILE CMD...: run CMD, want exit STATUS; stdout+stderr in OUTFILE.
+expect() {
+	local want=$1 outf=$2 rc=0
+	shift 2
+	"$@" > "$outf" 2>&1 || rc=$?
+	[ "$rc" -eq "$want" ] && return 0
+	echo "  '$*' exited $rc, wanted $want:" >&2
+	sed 's/^/    /' "$outf" >&2
+	return 1
+}
+
+t_shellcheck() {
+	shellcheck -S warning runners/fetch-source runners/build-kernel \
+		runners/lib-kbuild.sh tests/kernels/*.sh
+}
+
+t_declarations() {
+	local v
+	for v in bpf-ma kmalloc-rcu; do
+		grep -q '^base=linux-source-6.1$' "kernels/variants/$v" || return 1
+		grep -q '^description=..*' "kernels/variants/$v" || return 1
+	done
+	grep -q '^patches=$' kernels/variants/bpf-ma &&
+		grep -q '^patches=kmalloc-rcu$' kernels/variants/kmalloc-rcu
+}
+
+t_unknown_variant() {
+	expect 2 "$tmp/out" runners/build-kernel no-such-variant &&
+		[ "$(wc -l < "$tmp/out")" -eq 1 ] &&
+		grep -q "unknown variant 'no-such-variant'" "$tmp/out"
+}
+
+# A private kernels/ directory with hand-made declarations.
+mkkernels() {
+	local k=$tmp/k
+	rm -rf "$k"
+	mkdir -p "$k/variants" "$k/configs" "$k/patches/good" "$k/patches/nodesc"
+	cp kernels/configs/base.config "$k/configs/"
+	printf 'base=linux-source-6.1\npatches=absent\n' > "$k/variants/nopatchdir"
+	printf 'base=linux-source-6.1\ncolour=blue\n' > "$k/variants/badkey"
+	printf 'base=linux-source-6.1\nconfigs=nope.config\n' > "$k/variants/nofrag"
+	printf 'base=linux-source-6.1\npatches=nodesc\n' > "$k/variants/nodesc"
+	printf 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n' \
+		> "$k/patches/nodesc/0001-x.patch"
+	echo "$k"
+}
+
+t_bad_declarations() {
+	local k
+	k=$(mkkernels)
+	expect 2 "$tmp/out" env KERNELS_DIR="$k" runners/build-kernel badkey &&
+		grep -q "unknown key 'colour'" "$tmp/out" &&
+	expect 1 "$tmp/out" env KERNELS_DIR="$k" runners/build-kernel nopatchdir &&
+		grep -q "patch directory $k/patches/absent is missing" "$tmp/out" &&
+	expect 1 "$tmp/out" env KERNELS_DIR="$k" runners/build-kernel nofrag &&
+		grep -q "config fragment $k/configs/nope.config is missing" "$tmp/out" &&
+	expect 1 "$tmp/out" env KERNELS_DIR="$k" runners/build-kernel nodesc &&
+		grep -q "0001-x.patch has no description" "$tmp/out"
+}
+
+t_kmalloc_rcu_missing_patches() {
+	[ -d kernels/patches/kmalloc-rcu ] && return 0 # covered by test-kernels
+	expect 1 "$tmp/out" runners/build-kernel --dry-run kmalloc-rcu &&
+		grep -q "patch directory kernels/patches/kmalloc-rcu is missing" "$tmp/out"
+}
+
+t_dry_run() {
+	expect 0 "$tmp/out" env BUILD="$tmp/b" runners/build-kernel --dry-run bpf-ma &&
+		grep -q '^\[bpf-ma\] fetch linux-source-6.1$' "$tmp/out" &&
+		grep -q 'merge_config.sh -m .config .*/kernels/configs/base.config$' "$tmp/out" &&
+		grep -q 'nice make -C .*/ktree/linux-source-6.1 .*LOCALVERSION=-bpf-ma olddefconfig$' "$tmp/out" &&
+		grep -q 'nice make -C .*LOCALVERSION=-bpf-ma -j[0-9]* bzImage$' "$tmp/out" &&
+		[ ! -e "$tmp/b" ]
+}
+
+# The library's pieces on a toy tree: patching into an overlay, syncing a
+# tree between variants without touching unchanged files, the config check.
+lib_env() {
+	# shellcheck disable=SC2034  # read by lib-kbuild.sh
+	V=toy BUILD=$tmp/b KERNELS=$tmp/k DRY_RUN='' JOBS=1
+	KBUILD_LOCK=$tmp/lock log=$tmp/log out=$tmp/out.d
+	PRISTINE=$tmp/pristine TREE=$tmp/tree BASE_VERSION=toy
+	# shellcheck source=runners/lib-kbuild.sh
+	. runners/lib-kbuild.sh
+	rm -rf "$PRISTINE" "$TREE"
+	mkdir -p "$PRISTINE/kernel/bpf" "$TREE"
+	printf 'one\ntwo\nthree\n' > "$PRISTINE/kernel/bpf/hashtab.c"
+	printf 'keep\n' > "$PRISTINE/kernel/fork.c"
+	: > "$log"
+}
+
+mkpatch() { # mkpatch FILE SUBJECT OLD NEW
+	printf 'From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] %s\n\n---\n' "$2" > "$1"
+	printf 'diff --git a/kernel/bpf/hashtab.c b/kernel/bpf/hashtab.c\n' >> "$1"
+	printf -- '--- a/kernel/bpf/hashtab.c\n+++ b/kernel/bpf/hashtab.c\n' >> "$1"
+	printf '@@ -1,3 +1,3 @@\n one\n-%s\n+%s\n three\n' "$3" "$4" >> "$1"
+}
+
+t_lib_patch_and_sync() (
+	lib_env
+	local p=$tmp/0001-change-two.patch o1 o2 m1 m2
+	mkpatch "$p" "change two" two TWO
+	PATCHES=("$p")
+	o1=$(mktemp -d "$tmp/ov.XXXX")
+	apply_patches "$o1" > /dev/null
+	[ "${OVERLAY_FILES[*]}" = "kernel/bpf/hashtab.c" ] || return 1
+	grep -qx TWO "$o1/kernel/bpf/hashtab.c" || return 1
+	grep -qx two "$PRISTINE/kernel/bpf/hashtab.c" || return 1
+	# fresh tree: copy of pristine + overlay
+	: > "$TREE/.allocbench-overlay"
+	cp -a "$PRISTINE/." "$TREE/"
+	touch -d '2001-01-01' "$TREE/kernel/fork.c"
+	OVERLAY=$o1 prepare_tree > /dev/null
+	grep -qx TWO "$TREE/kernel/bpf/hashtab.c" || return 1
+	m1=$(stat -c %Y "$TREE/kernel/bpf/hashtab.c")
+	# same variant again: nothing is rewritten
+	touch -d '2001-01-01' "$TREE/kernel/bpf/hashtab.c"
+	OVERLAY=$o1 prepare_tree | grep -q '1 patched files, 0 rewritten' || return 1
+	m2=$(stat -c %Y "$TREE/kernel/bpf/hashtab.c")
+	[ "$m2" -lt "$m1" ] || return 1
+	# another variant without patches: the file is restored, fork.c untouched
+	PATCHES=()
+	o2=$(mktemp -d "$tmp/ov.XXXX")
+	apply_patches "$o2" > /dev/null
+	OVERLAY=$o2 prepare_tree | grep -q '0 patched files, 1 rewritten' || return 1
+	cmp -s "$PRISTINE/kernel/bpf/hashtab.c" "$TREE/kernel/bpf/hashtab.c" || return 1
+	[ "$(stat -c %Y "$TREE/kernel/fork.c")" = "$(date -d 2001-01-01 +%s)" ] || return 1
+	[ ! -s "$TREE/.allocbench-overlay" ]
+)
+
+t_lib_patch_does_not_apply() (
+	lib_env
+	local p1=$tmp/0001-a.patch p2=$tmp/0002-b.patch o rc=0
+	mkpatch "$p1" "a" two TWO
+	mkpatch "$p2" "b" two again   # context no longer matches after 0001
+	PATCHES=("$p1" "$p2")
+	o=$(mktemp -d "$tmp/ov.XXXX")
+	(apply_patches "$o") > "$tmp/ap.out" 2>&1 || rc=$?
+	[ "$rc" -eq 1 ] && grep -q "FAILED: patch $p2 does not apply" "$tmp/ap.out" &&
+		! grep -q "patch $p1 does not apply" "$tmp/ap.out"
+)
+
+t_lib_config_check() (
+	lib_env
+	printf 'CONFIG_A=y\nCONFIG_N=128\n# CONFIG_C is not set\nCONFIG_D=y\n' > "$tmp/f1.config"
+	printf 'CONFIG_D=n_is_not_this\n# CONFIG_D is not set\n' > "$tmp/f2.config"
+	CONFIG_FILES=("$tmp/f1.config" "$tmp/f2.config")
+	[ "$(requested_options "${CONFIG_FILES[@]}" | awk '$1 == "CONFIG_D" { print $2 }')" = n ] ||
+		return 1
+	printf 'CONFIG_A=y\nCONFIG_N=128\n# CONFIG_D is not set\n' > "$TREE/.config"
+	(check_config) > "$tmp/cc.out" 2>&1 || return 1
+	printf 'CONFIG_A=y\nCONFIG_N=64\nCONFIG_C=y\n' > "$TREE/.config"
+	local rc=0
+	(check_config) > "$tmp/cc.out" 2>&1 || rc=$?
+	[ "$rc" -eq 1 ] &&
+		grep -q "CONFIG_N=128 requested by $tmp/f1.config, final .config has CONFIG_N=64" "$tmp/cc.out" &&
+		grep -q "CONFIG_C=n requested by $tmp/f1.config, final .config has CONFIG_C=y" "$tmp/cc.out" &&
+		! grep -q "CONFIG_A" "$tmp/cc.out"
+)
+
+t_base_config() {
+	local want
+	for want in CONFIG_64BIT=y CONFIG_SMP=y CONFIG_BPF_SYSCALL=y CONFIG_BPF_JIT=y \
+		CONFIG_DEBUG_INFO_BTF=y CONFIG_BPF_EVENTS=y CONFIG_PERF_EVENTS=y \
+		CONFIG_KPROBE_EVENTS=y CONFIG_MEMCG=y CONFIG_CGROUP_BPF=y CONFIG_NET=y \
+		CONFIG_SERIAL_8250_CONSOLE=y CONFIG_BLK_DEV_INITRD=y CONFIG_FUTEX=y \
+		CONFIG_KALLSYMS_ALL=y CONFIG_DEBUG_FS=y CONFIG_SLUB=y; do
+		grep -qx "$want" kernels/configs/base.config || { echo "  no $want" >&2; return 1; }
+	done
+	[ "$(awk -F= '$1 == "CONFIG_NR_CPUS" { print $2 }' kernels/configs/base.config)" -ge 128 ]
+}
+
+for t in t_shellcheck t_declarations t_unknown_variant t_bad_declarations \
+	t_kmalloc_rcu_missing_patches t_dry_run t_lib_patch_and_sync \
+	t_lib_patch_does_not_apply t_lib_config_check t_base_config; do
+	if "$t"; then ok "$t"; else bad "$t"; fi
+done
+echo "test-kbuild: $pass passed, $failed failed"
+[ "$failed" -eq 0 ]
