@@ -2,6 +2,7 @@
 #   make distro-kernel   fetch Debian's cloud kernel as variant `distro`
 #   make test-vm         boot it under the probed accelerator (part of make test)
 #   make vm-timing       hyperfine: boot to first sample per kernel present
+#                        [RUNS=3] [VM_TIMING_OUT=dir, default build/timing/<date>]
 
 VM_CHECK := $(BUILD)/tests/vm/check-records
 TESTS    += test-vm
@@ -19,4 +20,5 @@ test-vm: $(BUILD)/allocbench $(VM_CHECK)
 	BUILD=$(BUILD) tests/vm/run-tests
 
 vm-timing: $(BUILD)/allocbench
-	BUILD=$(BUILD) RUNS=$(or $(RUNS),3) tests/vm/vm-timing
+	BUILD=$(BUILD) RUNS=$(or $(RUNS),3) tests/vm/vm-timing \
+		$(if $(VM_TIMING_OUT),--out $(VM_TIMING_OUT))
