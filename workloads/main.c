@@ -99,7 +99,8 @@ static int cmd_plan(int argc, char **argv)
 			return usage_error("plan: unknown option (--workloads, --threads, --param)");
 	}
 	if (tlist && *tlist) {
-		if (parse_threads_list(tlist, threads, 256, sys_possible_cpus(), &nr_threads,
+		/* a plan may be for a guest with more CPUs; run checks the limit */
+		if (parse_threads_list(tlist, threads, 256, MAX_THREADS, &nr_threads,
 				       err, sizeof(err)))
 			return usage_error(err);
 	} else {

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,11 +178,17 @@ int store_has(const char *rundir, const char *point)
 	return ret;
 }
 
-static json_t *meta_value(const char *v, char *err, size_t len)
+static json_t *meta_value(const char *v, bool raw, char *err, size_t len)
 {
 	json_error_t jerr;
 	json_t *j;
 
+	if (raw) {
+		j = json_loads(v, JSON_DECODE_ANY, &jerr);
+		if (!j)
+			snprintf(err, len, "'%s' is not JSON: %s", v, jerr.text);
+		return j;
+	}
 	if (*v != '@')
 		return json_string(v);
 	j = json_load_file(v + 1, JSON_DECODE_ANY, &jerr);
@@ -190,7 +197,7 @@ static json_t *meta_value(const char *v, char *err, size_t len)
 	return j;
 }
 
-/* K=V sets a string, K=@file.json a JSON value read from a file. */
+/* K=V sets a string, K:=JSON a JSON value, K=@file.json one read from a file. */
 int store_meta(const char *rundir, int argc, char **argv, char *err, size_t len)
 {
 	char path[PATH_MAX], *dump;
@@ -203,6 +210,7 @@ int store_meta(const char *rundir, int argc, char **argv, char *err, size_t len)
 		meta = json_object();
 	for (int i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
+		bool raw;
 		json_t *v;
 
 		if (!eq || eq == argv[i]) {
@@ -210,8 +218,11 @@ int store_meta(const char *rundir, int argc, char **argv, char *err, size_t len)
 			json_decref(meta);
 			return -EINVAL;
 		}
+		raw = eq > argv[i] + 1 && eq[-1] == ':';
 		*eq = '\0';
-		v = meta_value(eq + 1, err, len);
+		if (raw)
+			eq[-1] = '\0';
+		v = meta_value(eq + 1, raw, err, len);
 		if (!v) {
 			json_decref(meta);
 			return -EINVAL;

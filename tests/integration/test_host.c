@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Integration: the real workloads on the running kernel, as root, a few
+ * seconds each at 1 and 2 threads; the records are checked field by field.
+ * Also the exit statuses of user mistakes and the runner's run directory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+static const char *bin;
+
+/* Runs cmd; returns its exit status, stdout in *out (caller frees). */
+static int sh(const char *cmd, char **out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	FILE *p = popen(cmd, "r");
+	char chunk[4096];
+	size_t n;
+	int st;
+
+	assert_non_null(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		fwrite(chunk, 1, n, mem);
+	st = pclose(p);
+	fclose(mem);
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static json_t *run_point(const char *args, int threads, int *rc)
+{
+	char cmd[1024], *out;
+	json_error_t jerr;
+	json_t *rec;
+
+	snprintf(cmd, sizeof(cmd), "%s run %s --threads %d --duration 2 --warmup 1 2>/dev/null",
+		 bin, args, threads);
+	*rc = sh(cmd, &out);
+	rec = json_loads(out, 0, &jerr);
+	if (!rec)
+		fail_msg("%s: stdout is not one JSON record: %s (%s)", cmd, jerr.text, out);
+	free(out);
+	return rec;
+}
+
+static double num(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+
+	if (b)
+		v = json_object_get(v, b);
+	if (!json_is_number(v))
+		fail_msg("field %s%s%s is not a number", a, b ? "." : "", b ? b : "");
+	return json_number_value(v);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	if (!json_is_string(v))
+		fail_msg("field %s is not a string", k);
+	return json_string_value(v);
+}
+
+static void check_ok(const char *args, int threads)
+{
+	int rc;
+	json_t *r = run_point(args, threads, &rc);
+
+	if (strcmp(str(r, "status"), "ok"))
+		fail_msg("%s at %d thread(s): status %s: %s", args, threads, str(r, "status"),
+			 json_string_value(json_object_get(r, "reason")));
+	assert_int_equal(rc, 0);
+	assert_int_equal(num(r, "schema", NULL), 1);
+	assert_int_equal(num(r, "threads", NULL), threads);
+	assert_string_equal(str(r, "target"), "host");
+	assert_string_equal(str(r, "accel"), "none");
+	assert_true(num(r, "cpus", NULL) >= 1);
+	assert_true(strlen(str(r, "kernel_release")) > 0);
+	assert_int_equal(json_array_size(json_object_get(r, "samples")), 2);
+	if (!(num(r, "ops_per_sec", "mean") > 0))
+		fail_msg("%s: throughput %f is not > 0", args, num(r, "ops_per_sec", "mean"));
+	assert_true(num(r, "ops_per_sec", "stddev") >= 0);
+	num(r, "mem_bytes", "peak");
+	num(r, "mem_bytes", "end");
+	assert_non_null(json_string_value(json_object_get(json_object_get(r, "mem_bytes"),
+							   "source")));
+	assert_true(json_is_object(json_object_get(r, "failures")));
+	assert_true(json_is_object(json_object_get(r, "params")));
+	printf("    %-70s t%d %14.0f ops/s\n", args, threads, num(r, "ops_per_sec", "mean"));
+	json_decref(r);
+}
+
+static void null_loop(void **s)
+{
+	check_ok("null", 1);
+	check_ok("null", 2);
+}
+
+static void htab_churn_cases(void **s)
+{
+	static const char *const cases[] = { "overwrite", "batch_add_batch_del",
+					     "add_del_on_diff_cpu" };
+	char args[256];
+
+	for (int c = 0; c < 3; c++) {
+		for (int t = 1; t <= 2; t++) {
+			snprintf(args, sizeof(args), "htab_churn --param case=%s", cases[c]);
+			check_ok(args, t);
+		}
+	}
+	check_ok("htab_churn --param map=prealloc", 1);
+}
+
+static void htab_memory_is_charged(void **s)
+{
+	int rc;
+	json_t *r = run_point("htab_churn --param max_entries=65536", 1, &rc);
+	const char *src = json_string_value(json_object_get(json_object_get(r, "mem_bytes"),
+							    "source"));
+
+	if (strncmp(src, "cgroup", 6)) {
+		json_decref(r);
+		skip();	/* system-wide slab totals are too noisy to assert on */
+	}
+	/* 65536 elements of at least 48 bytes each */
+	if (!(num(r, "mem_bytes", "peak") > 65536.0 * 48))
+		fail_msg("peak memory %.0f too small for a full map (source %s)",
+			 num(r, "mem_bytes", "peak"), src);
+	json_decref(r);
+}
+
+static void qp_trie_reference_and_unsupported(void **s)
+{
+	char cmd[512], *out;
+	int rc;
+	json_t *r, *c;
+
+	check_ok("qp_trie_lookup --param map=htab", 1);
+	check_ok("qp_trie_lookup --param map=htab", 2);
+	check_ok("qp_trie_lookup --param map=htab --param dataset=kallsyms --param writers=1", 1);
+	r = run_point("qp_trie_lookup --param map=htab --param writers=1", 1, &rc);
+	c = json_object_get(r, "counters");
+	assert_true(json_integer_value(json_object_get(c, "lookups")) > 0);
+	assert_true(json_integer_value(json_object_get(c, "writer_ops")) > 0);
+	assert_int_equal(json_integer_value(json_object_get(c, "false_negatives")), 0);
+	json_decref(r);
+
+	/* on a kernel without the map type: unsupported, with the reason */
+	snprintf(cmd, sizeof(cmd), "%s run qp_trie_lookup --param map=qp_trie --duration 1 "
+		 "2>/dev/null", bin);
+	rc = sh(cmd, &out);
+	r = json_loads(out, 0, NULL);
+	free(out);
+	assert_non_null(r);
+	if (!strcmp(str(r, "status"), "ok")) {
+		json_decref(r);
+		skip();	/* this kernel has a qp-trie */
+	}
+	assert_int_equal(rc, 0);
+	assert_string_equal(str(r, "status"), "unsupported");
+	assert_non_null(strstr(str(r, "reason"), "BPF_MAP_TYPE_QP_TRIE"));
+	json_decref(r);
+}
+
+static void nmi_alloc_on_perf_samples(void **s)
+{
+	int rc;
+	json_t *r;
+
+	check_ok("nmi_alloc", 1);
+	check_ok("nmi_alloc", 2);
+	r = run_point("nmi_alloc --param event=cpu-clock --param freq=2000", 1, &rc);
+	assert_string_equal(str(r, "exec_context"), "hardirq");
+	assert_string_equal(str(r, "perf_event"), "cpu-clock");
+	assert_true(num(r, "latency_ns", "p50") > 0);
+	assert_true(num(r, "latency_ns", "p99") >= num(r, "latency_ns", "p50"));
+	assert_true(num(r, "latency_ns", "max") >= num(r, "latency_ns", "p99") / 2);
+	/* about freq samples a second on one CPU */
+	assert_true(num(r, "ops_per_sec", "mean") > 200);
+	json_decref(r);
+}
+
+static void user_mistakes_exit_2(void **s)
+{
+	static const char *const bad[] = {
+		"run nosuch", "run null --threads 0", "run null --threads 100000",
+		"run null --duration 0", "run null --param loops=x", "run null --param nope=1",
+		"run htab_churn --param case=nope", "plan --workloads nosuch",
+		"plan --threads 0", "frobnicate",
+	};
+	char cmd[512], *out;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "%s %s 2>&1 >/dev/null | wc -l | grep -qx 1 && "
+			 "%s %s 2>/dev/null", bin, bad[i], bin, bad[i]);
+		/* exit 2, nothing on stdout, one line on stderr */
+		if (sh(cmd, &out) != 2 || *out)
+			fail_msg("'%s' did not exit 2 with one line on stderr only", bad[i]);
+		free(out);
+	}
+}
+
+static void not_root_is_a_failed_record(void **s)
+{
+	char cmd[512], *out;
+	json_t *r;
+
+	snprintf(cmd, sizeof(cmd), "setpriv --reuid=65534 --regid=65534 --clear-groups "
+		 "%s run null --duration 1 2>/dev/null", bin);
+	assert_int_equal(sh(cmd, &out), 1);
+	r = json_loads(out, 0, NULL);
+	free(out);
+	assert_non_null(r);
+	assert_string_equal(str(r, "status"), "failed");
+	assert_non_null(strstr(str(r, "reason"), "root"));
+	json_decref(r);
+}
+
+static void runner_writes_and_resumes_a_run(void **s)
+{
+	char cmd[512], *out, path[600], *nl;
+	json_t *meta;
+	int n;
+
+	assert_int_equal(sh("THREADS=1,2 WORKLOADS=null DURATION=1 WARMUP=0 runners/matrix "
+			    "2>/dev/null | tail -1", &out), 0);
+	nl = strchr(out, '\n');
+	if (nl)
+		*nl = '\0';
+	assert_non_null(strstr(out, "results/"));
+	snprintf(path, sizeof(path), "%s/meta.json", out);
+	meta = json_load_file(path, 0, NULL);
+	assert_non_null(meta);
+	assert_int_equal(json_integer_value(json_object_get(meta, "schema")), 1);
+	json_decref(meta);
+	snprintf(cmd, sizeof(cmd), "wc -l < %s/results.jsonl", out);
+	sh(cmd, &nl);
+	n = atoi(nl);
+	free(nl);
+	assert_int_equal(n, 2);
+	/* resuming the finished run redoes nothing */
+	snprintf(cmd, sizeof(cmd), "RESUME=%s THREADS=1,2 WORKLOADS=null DURATION=1 "
+		 "runners/matrix >/dev/null 2>&1 && wc -l < %s/results.jsonl", out + 8, out);
+	assert_int_equal(sh(cmd, &nl), 0);
+	assert_int_equal(atoi(nl), 2);
+	free(nl);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", out);
+	sh(cmd, NULL);
+	free(out);
+	assert_int_equal(sh("TARGET=moon runners/matrix >/dev/null 2>&1", NULL), 2);
+	assert_int_equal(sh("THREADS=0 runners/matrix >/dev/null 2>&1", NULL), 2);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(user_mistakes_exit_2),
+		cmocka_unit_test(not_root_is_a_failed_record),
+		cmocka_unit_test(null_loop),
+		cmocka_unit_test(htab_churn_cases),
+		cmocka_unit_test(htab_memory_is_charged),
+		cmocka_unit_test(qp_trie_reference_and_unsupported),
+		cmocka_unit_test(nmi_alloc_on_perf_samples),
+		cmocka_unit_test(runner_writes_and_resumes_a_run),
+	};
+
+	bin = argc > 1 ? argv[1] : "build/allocbench";
+	if (geteuid() != 0) {
+		printf("test-host: skipped: the workloads load BPF programs and need root\n");
+		return 0;
+	}
+	return cmocka_run_group_tests_name("host", tests, NULL, NULL);
+}
