@@ -1,0 +1,44 @@
+# qp-trie map selftest (kernels/patches/qp-trie, tests/kernels/qp-trie).
+#
+#   make build/qp-trie-selftest
+#       the in-guest selftest, a static binary with its BPF program.
+#   make test-qp-trie [QP_TRIE_VARIANTS="qp-trie qp-trie-subtree-lock"]
+#                     [QP_TRIE_STRESS=10] [QP_TRIE_ARGS=--expect-skip-fn]
+#                     [QP_TRIE_ACCEL=tcg|kvm]
+#       boots each variant's build/kernels/<variant>/bzImage (build them
+#       first: make kernels VARIANTS="qp-trie qp-trie-subtree-lock") with
+#       the selftest as its only job; console logs in build/tests/qp-trie/.
+# Not part of `make test`: it needs built kernels (KERNEL_TESTS lists it).
+
+QP_TRIE_VARIANTS ?= qp-trie qp-trie-subtree-lock
+QP_TRIE_STRESS   ?= 10
+QP_TRIE_ARGS     ?=
+QP_TRIE_ACCEL    ?= tcg
+QP_TRIE_DIR      := tests/kernels/qp-trie
+QP_TRIE_OBJ      := $(BUILD)/tests/qp-trie
+QP_TRIE_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
+	-I$(QP_TRIE_DIR) -I/usr/include/$(shell uname -m)-linux-gnu -Wall
+
+KERNEL_TESTS += test-qp-trie
+.PHONY: test-qp-trie
+
+$(QP_TRIE_OBJ)/qp_trie_selftest.bpf.o: $(QP_TRIE_DIR)/qp_trie_selftest.bpf.c \
+		$(QP_TRIE_DIR)/qp_trie_selftest.h
+	@mkdir -p $(@D)
+	$(CLANG) $(QP_TRIE_BPF_CFLAGS) -c $< -o $@
+
+$(QP_TRIE_OBJ)/qp_trie_selftest.skel.h: $(QP_TRIE_OBJ)/qp_trie_selftest.bpf.o
+	$(BPFTOOL) gen skeleton $< name qp_trie_selftest_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/qp-trie-selftest: $(QP_TRIE_DIR)/qp_trie_selftest.c \
+		$(QP_TRIE_DIR)/qp_trie_selftest.h $(QP_TRIE_OBJ)/qp_trie_selftest.skel.h
+	$(CC) $(CFLAGS) -I$(QP_TRIE_DIR) -I$(QP_TRIE_OBJ) $(LDSTATIC) -o $@ $< $(LDLIBS)
+
+test-qp-trie: $(BUILD)/qp-trie-selftest
+	@rc=0; for v in $(QP_TRIE_VARIANTS); do \
+		$(QP_TRIE_DIR)/run-vm --variant $$v \
+			--kernel $(BUILD)/kernels/$$v/bzImage \
+			--selftest $(BUILD)/qp-trie-selftest \
+			--out $(QP_TRIE_OBJ) --accel $(QP_TRIE_ACCEL) \
+			-- --stress-seconds $(QP_TRIE_STRESS) $(QP_TRIE_ARGS) || rc=1; \
+	done; exit $$rc

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BPF side of the qp-trie selftest: single operations on the trie from a
+ * program (do_op), and the two halves of the reuse-race stress: lookups of
+ * keys nobody deletes (lookup_stable) and delete/reinsert churn of other
+ * keys in the same subtrees (churn). All run by BPF_PROG_TEST_RUN.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "qp_trie_selftest.h"
+
+char _license[] SEC("license") = "GPL";
+
+/* Sizes, and the trie's map type, are set by user space before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct qp_key));
+	__uint(max_entries, 1);
+} keys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(key_size, sizeof(struct qp_key));
+	__uint(value_size, sizeof(__u64));
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} trie SEC(".maps");
+
+long op_ret;
+__u64 op_value;
+struct qp_stress stress[QP_SLOTS];
+
+/* args: [0] op, [1] index in keys, [2] update flags, [3] value */
+SEC("raw_tp")
+int do_op(__u64 *args)
+{
+	__u32 idx = args[1];
+	struct qp_key *k = bpf_map_lookup_elem(&keys, &idx);
+	__u64 v = args[3], *p;
+
+	if (!k)
+		return 1;
+	switch (args[0]) {
+	case QP_OP_LOOKUP:
+		p = bpf_map_lookup_elem(&trie, k);
+		op_ret = p ? 0 : -2;	/* -ENOENT */
+		op_value = p ? *p : 0;
+		break;
+	case QP_OP_UPDATE:
+		op_ret = bpf_map_update_elem(&trie, k, &v, args[2]);
+		break;
+	case QP_OP_DELETE:
+		op_ret = bpf_map_delete_elem(&trie, k);
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+struct walk {
+	__u32 first;
+	__u32 nr;
+	struct qp_stress *s;
+};
+
+static int lookup_cb(__u32 i, struct walk *w)
+{
+	__u32 idx = w->first + i % w->nr;
+	struct qp_key *k = bpf_map_lookup_elem(&keys, &idx);
+
+	if (!k)
+		return 1;
+	if (!bpf_map_lookup_elem(&trie, k))
+		w->s->misses++;
+	w->s->lookups++;
+	return 0;
+}
+
+/* args: [0] slot, [1] first stable key, [2] stable keys, [3] lookups */
+SEC("raw_tp")
+int lookup_stable(__u64 *args)
+{
+	struct walk w = {
+		.first = args[1], .nr = args[2] ? args[2] : 1,
+		.s = &stress[args[0] & (QP_SLOTS - 1)],
+	};
+
+	return bpf_loop(args[3], lookup_cb, &w, 0);
+}
+
+static int churn_one(struct walk *w, __u32 del, __u32 add)
+{
+	struct qp_key *kd = bpf_map_lookup_elem(&keys, &del);
+	struct qp_key *ka = bpf_map_lookup_elem(&keys, &add);
+	__u64 v = add;
+
+	if (!kd || !ka)
+		return 1;
+	if (bpf_map_delete_elem(&trie, kd))
+		w->s->writer_errors++;
+	if (bpf_map_update_elem(&trie, ka, &v, BPF_NOEXIST))
+		w->s->writer_errors++;
+	w->s->writer_ops += 2;
+	return 0;
+}
+
+/* Pair p is keys first + 2p (present) and first + 2p + 1 (absent):
+ * delete the first, insert the second, then the other way round, so the
+ * nodes freed by one are handed out at once for the other.
+ */
+static int churn_cb(__u32 i, struct walk *w)
+{
+	__u32 a = w->first + 2 * (i % w->nr);
+
+	if (churn_one(w, a, a + 1))
+		return 1;
+	return churn_one(w, a + 1, a);
+}
+
+/* args: [0] slot, [1] first churn key, [2] pairs, [3] rounds */
+SEC("raw_tp")
+int churn(__u64 *args)
+{
+	struct walk w = {
+		.first = args[1], .nr = args[2] ? args[2] : 1,
+		.s = &stress[args[0] & (QP_SLOTS - 1)],
+	};
+
+	return bpf_loop(args[3], churn_cb, &w, 0);
+}

@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qp-trie selftest, run inside a guest booted with a qp-trie kernel.
+ *
+ *   qp-trie-selftest [--stress-seconds S] [--expect-skip-fn] [--seed N]
+ *
+ * 1. Map creation checks.
+ * 2. Syscall operations: update (BPF_ANY/NOEXIST/EXIST), lookup, delete,
+ *    bad key lengths, max_entries, get_next_key order against a sorted
+ *    copy of the keys, successor of absent keys.
+ * 3. The same operations from a BPF program (BPF_PROG_TEST_RUN).
+ * 4. Reuse-race stress: a reader on CPU 0 looks up keys nobody deletes
+ *    while a writer on CPU 1 deletes and reinserts other keys of the same
+ *    subtrees. Every miss of a stable key is a false negative. It runs
+ *    once with the sequence check (must be 0) and once with
+ *    /sys/kernel/debug/bpf_qp_trie/skip_seq_check=1 (reported; required
+ *    to be non-zero with --expect-skip-fn).
+ *
+ * Prints "ok"/"FAIL" lines and a final "qp-trie-selftest: PASS|FAIL";
+ * exit 0 on pass, 1 on failure, 2 on bad usage.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "qp_trie_selftest.h"
+#include "qp_trie_selftest.skel.h"
+
+#define KNOB		"/sys/kernel/debug/bpf_qp_trie/skip_seq_check"
+#define RESTARTS	"/sys/kernel/debug/bpf_qp_trie/restarts"
+#define FALLBACKS	"/sys/kernel/debug/bpf_qp_trie/fallbacks"
+#define NR_FUNC_KEYS	4096
+#define NR_STABLE	2048
+#define NR_PAIRS	512
+#define NR_KEYS		(NR_FUNC_KEYS + NR_STABLE + 2 * NR_PAIRS)
+
+static int failures;
+static int qp_map_type = -1;
+static struct qp_key keys[NR_KEYS];
+
+#define CHECK(cond, ...) check_report(!!(cond), __VA_ARGS__)
+
+static void check_report(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void check_report(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		return;
+	failures++;
+	printf("FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Bytewise order, a prefix before its extensions. */
+static int key_cmp(const void *pa, const void *pb)
+{
+	const struct qp_key *a = pa, *b = pb;
+	uint32_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->data, b->data, n);
+
+	if (c)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+/* ---- the map type, from the running kernel's BTF ---- */
+
+static int find_map_type(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	int id, i;
+
+	if (!btf)
+		return -errno;
+	id = btf__find_by_name_kind(btf, "bpf_map_type", BTF_KIND_ENUM);
+	if (id < 0) {
+		btf__free(btf);
+		return id;
+	}
+	t = btf__type_by_id(btf, id);
+	e = btf_enum(t);
+	for (i = 0; i < btf_vlen(t); i++, e++) {
+		if (!strcmp(btf__name_by_offset(btf, e->name_off),
+			    "BPF_MAP_TYPE_QP_TRIE")) {
+			btf__free(btf);
+			return e->val;
+		}
+	}
+	btf__free(btf);
+	return -ENOENT;
+}
+
+/* ---- keys ---- */
+
+static void make_random_key(struct qp_key *k, uint32_t max_len, int first_bytes)
+{
+	uint32_t i;
+
+	memset(k, 0, sizeof(*k));
+	k->len = 1 + rnd() % max_len;
+	for (i = 0; i < k->len; i++)
+		k->data[i] = rnd();
+	if (first_bytes)
+		k->data[0] %= first_bytes;
+}
+
+static void set_key(struct qp_key *k, const char *s)
+{
+	memset(k, 0, sizeof(*k));
+	k->len = strlen(s);
+	memcpy(k->data, s, k->len);
+}
+
+/* Fill keys[from, from + n) with distinct keys (and not in keys[0, from)). */
+static void make_keys(int from, int n, uint32_t max_len, int first_bytes)
+{
+	static const char *fixed[] = { "a", "ab", "abc", "abd", "b", "ba",
+				       "\x01", "\x01\x00", "\xff", "\xff\xff" };
+	int i = from, j, nfixed = sizeof(fixed) / sizeof(fixed[0]);
+	bool dup;
+
+	while (i < from + n) {
+		if (from == 0 && i < nfixed)
+			set_key(&keys[i], fixed[i]);
+		else
+			make_random_key(&keys[i], max_len, first_bytes);
+		dup = false;
+		for (j = 0; j < i && !dup; j++)
+			dup = !key_cmp(&keys[i], &keys[j]);
+		if (!dup)
+			i++;
+	}
+}
+
+static int create_trie(uint32_t key_size, uint32_t max_entries, uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+
+	return bpf_map_create(qp_map_type, "qp_trie", key_size, sizeof(uint64_t),
+			      max_entries, &o);
+}
+
+/* ---- 1. creation ---- */
+
+static void test_create(void)
+{
+	int fd;
+
+	fd = create_trie(sizeof(struct qp_key), 16, 0);
+	CHECK(fd < 0 && errno == EINVAL, "create without BPF_F_NO_PREALLOC: %d", fd);
+	fd = create_trie(4, 16, BPF_F_NO_PREALLOC);
+	CHECK(fd < 0 && errno == EINVAL, "create with key_size 4: %d", fd);
+	fd = create_trie(4 + 256, 16, BPF_F_NO_PREALLOC);
+	CHECK(fd < 0 && errno == EINVAL, "create with key_size 260: %d", fd);
+	fd = create_trie(sizeof(struct qp_key), 0, BPF_F_NO_PREALLOC);
+	CHECK(fd < 0 && errno == EINVAL, "create with max_entries 0: %d", fd);
+	fd = create_trie(5, 16, BPF_F_NO_PREALLOC);
+	CHECK(fd >= 0, "create with key_size 5: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	printf("ok: map creation checks\n");
+}
+
+/* ---- 2. syscall operations ---- */
+
+static int lookup_val(int fd, const struct qp_key *k, uint64_t *v)
+{
+	return bpf_map_lookup_elem(fd, k, v) ? -errno : 0;
+}
+
+static int update_val(int fd, const struct qp_key *k, uint64_t v, uint64_t fl)
+{
+	return bpf_map_update_elem(fd, k, &v, fl) ? -errno : 0;
+}
+
+static int delete_key(int fd, const struct qp_key *k)
+{
+	return bpf_map_delete_elem(fd, k) ? -errno : 0;
+}
+
+static void test_bad_len(int fd)
+{
+	struct qp_key k = { .len = 0 };
+	uint64_t v = 0;
+
+	CHECK(lookup_val(fd, &k, &v) == -EINVAL, "lookup len 0 not EINVAL");
+	CHECK(update_val(fd, &k, 1, BPF_ANY) == -EINVAL, "update len 0 not EINVAL");
+	CHECK(delete_key(fd, &k) == -EINVAL, "delete len 0 not EINVAL");
+	k.len = QP_MAX_DATA + 1;
+	CHECK(lookup_val(fd, &k, &v) == -EINVAL, "lookup len 256 not EINVAL");
+	CHECK(update_val(fd, &k, 1, BPF_ANY) == -EINVAL, "update len 256 not EINVAL");
+	CHECK(update_val(fd, &keys[0], 1, 4 /* BPF_F_LOCK */) == -EINVAL,
+	      "update with BPF_F_LOCK not EINVAL");
+}
+
+/* Walk the map with get_next_key and compare with sorted[0, n). */
+static void check_order(int fd, const struct qp_key *sorted, int n,
+			const char *what)
+{
+	struct qp_key cur, next;
+	int i = 0, err;
+	void *prev = NULL;
+
+	for (;;) {
+		memset(&next, 0xa5, sizeof(next));
+		err = bpf_map_get_next_key(fd, prev, &next) ? -errno : 0;
+		if (err)
+			break;
+		if (i >= n || key_cmp(&next, &sorted[i])) {
+			CHECK(0, "%s: get_next_key #%d out of order", what, i);
+			return;
+		}
+		cur = next;
+		prev = &cur;
+		i++;
+	}
+	CHECK(err == -ENOENT, "%s: get_next_key ended with %d", what, err);
+	CHECK(i == n, "%s: get_next_key saw %d of %d keys", what, i, n);
+}
+
+/* The successor of a key not in the map is the first greater key. */
+static void check_successors(int fd, const struct qp_key *sorted, int n)
+{
+	struct qp_key probe, next;
+	int i, tries, j, err;
+
+	for (tries = 0; tries < 2000; tries++) {
+		make_random_key(&probe, QP_MAX_DATA, 0);
+		if (tries % 2) {	/* near an existing key */
+			probe = sorted[rnd() % n];
+			if (probe.len < QP_MAX_DATA && rnd() % 2)
+				probe.data[probe.len++] = rnd();
+			else
+				probe.data[probe.len - 1] ^= 1 + rnd() % 255;
+		}
+		for (j = 0; j < n && key_cmp(&sorted[j], &probe) <= 0; j++)
+			;
+		err = bpf_map_get_next_key(fd, &probe, &next) ? -errno : 0;
+		if (j == n) {
+			CHECK(err == -ENOENT, "successor of a last key: %d", err);
+			continue;
+		}
+		i = err ? -1 : key_cmp(&next, &sorted[j]);
+		if (err || i) {
+			CHECK(0, "successor of probe #%d: err %d cmp %d", tries,
+			      err, i);
+			return;
+		}
+	}
+}
+
+static void test_syscall_ops(void)
+{
+	static struct qp_key sorted[NR_FUNC_KEYS];
+	int fd, i, n = NR_FUNC_KEYS, bad = 0;
+	uint64_t v;
+
+	fd = create_trie(sizeof(struct qp_key), NR_FUNC_KEYS, BPF_F_NO_PREALLOC);
+	if (fd < 0) {
+		CHECK(0, "create trie: %s", strerror(errno));
+		return;
+	}
+	test_bad_len(fd);
+	CHECK(bpf_map_get_next_key(fd, NULL, &sorted[0]) && errno == ENOENT,
+	      "get_next_key on an empty map");
+	for (i = 0; i < n; i++)
+		bad += update_val(fd, &keys[i], i, BPF_NOEXIST) != 0;
+	CHECK(!bad, "%d NOEXIST inserts failed", bad);
+	for (i = 0, bad = 0; i < n; i++)
+		bad += lookup_val(fd, &keys[i], &v) || v != (uint64_t)i;
+	CHECK(!bad, "%d lookups of inserted keys wrong", bad);
+	CHECK(update_val(fd, &keys[0], 7, BPF_NOEXIST) == -EEXIST,
+	      "NOEXIST on a present key");
+	CHECK(update_val(fd, &keys[1], 7, BPF_EXIST) == 0 &&
+	      !lookup_val(fd, &keys[1], &v) && v == 7, "EXIST on a present key");
+	CHECK(update_val(fd, &keys[2], 8, BPF_ANY) == 0 &&
+	      !lookup_val(fd, &keys[2], &v) && v == 8, "ANY on a present key");
+	CHECK(update_val(fd, &keys[NR_FUNC_KEYS], 1, BPF_ANY) == -ENOSPC,
+	      "insert past max_entries not ENOSPC");
+	CHECK(update_val(fd, &keys[1], 1, BPF_ANY) == 0 &&
+	      update_val(fd, &keys[2], 2, BPF_EXIST) == 0,
+	      "replace in a full map");
+	memcpy(sorted, keys, sizeof(sorted));
+	qsort(sorted, n, sizeof(sorted[0]), key_cmp);
+	check_order(fd, sorted, n, "full map");
+	check_successors(fd, sorted, n);
+	printf("ok: syscall update/lookup/get_next_key on %d keys\n", n);
+
+	/* delete the odd keys, absent-key ops, then order again */
+	for (i = 1, bad = 0; i < n; i += 2)
+		bad += delete_key(fd, &keys[i]) != 0;
+	CHECK(!bad, "%d deletes failed", bad);
+	for (i = 0, bad = 0; i < n; i++)
+		bad += (lookup_val(fd, &keys[i], &v) == 0) != !(i & 1);
+	CHECK(!bad, "%d lookups wrong after deleting odd keys", bad);
+	CHECK(delete_key(fd, &keys[1]) == -ENOENT, "delete of an absent key");
+	CHECK(update_val(fd, &keys[1], 1, BPF_EXIST) == -ENOENT,
+	      "EXIST on an absent key");
+	CHECK(update_val(fd, &keys[1], 1, BPF_ANY) == 0, "ANY on an absent key");
+	CHECK(update_val(fd, &keys[3], 3, BPF_NOEXIST) == 0,
+	      "NOEXIST on an absent key");
+	for (i = 0, n = 0; i < NR_FUNC_KEYS; i++) {
+		if (!(i & 1) || i == 1 || i == 3)
+			sorted[n++] = keys[i];
+	}
+	qsort(sorted, n, sizeof(sorted[0]), key_cmp);
+	check_order(fd, sorted, n, "after deletes");
+	check_successors(fd, sorted, n);
+	for (i = 0, bad = 0; i < n; i++)
+		bad += delete_key(fd, &sorted[i]) != 0;
+	CHECK(!bad, "%d deletes of the rest failed", bad);
+	CHECK(bpf_map_get_next_key(fd, NULL, &sorted[0]) && errno == ENOENT,
+	      "get_next_key on an emptied map");
+	close(fd);
+	printf("ok: syscall delete and order after deletes\n");
+}
+
+/* ---- 3. operations from a BPF program ---- */
+
+static int prog_op(struct qp_trie_selftest_bpf *skel, int op, int idx,
+		   uint64_t flags, uint64_t value, long *ret)
+{
+	uint64_t args[4] = { op, idx, flags, value };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args,
+		    .ctx_size_in = sizeof(args));
+	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.do_op), &o);
+
+	if (err || o.retval)
+		return err ? -errno : -EINVAL;
+	*ret = skel->bss->op_ret;
+	return 0;
+}
+
+static void test_prog_ops(struct qp_trie_selftest_bpf *skel)
+{
+	int kfd = bpf_map__fd(skel->maps.keys);
+	int tfd = bpf_map__fd(skel->maps.trie);
+	struct qp_key bad = { .len = 0 };
+	uint32_t idx = NR_KEYS;	/* scratch slot after the keys */
+	int i, n = 256, err = 0;
+	long r;
+
+	for (i = 0; i < n && !err; i++)
+		err = prog_op(skel, QP_OP_UPDATE, i, BPF_NOEXIST, 100 + i, &r) ?: r;
+	CHECK(!err, "prog NOEXIST insert: %d", err);
+	for (i = 0, err = 0; i < n && !err; i++) {
+		err = prog_op(skel, QP_OP_LOOKUP, i, 0, 0, &r) ?: r;
+		err = err ?: skel->bss->op_value != (uint64_t)(100 + i);
+	}
+	CHECK(!err, "prog lookup of inserted keys: %d", err);
+	for (i = 0, err = 0; i < n && !err; i++) {
+		uint64_t v;
+
+		err = lookup_val(tfd, &keys[i], &v) ?: v != (uint64_t)(100 + i);
+	}
+	CHECK(!err, "syscall lookup of keys inserted by the program");
+	CHECK(!prog_op(skel, QP_OP_UPDATE, 0, BPF_NOEXIST, 1, &r) && r == -EEXIST,
+	      "prog NOEXIST on a present key: %ld", r);
+	CHECK(!prog_op(skel, QP_OP_UPDATE, n, BPF_EXIST, 1, &r) && r == -ENOENT,
+	      "prog EXIST on an absent key: %ld", r);
+	CHECK(!prog_op(skel, QP_OP_UPDATE, 0, BPF_EXIST, 5, &r) && !r &&
+	      !prog_op(skel, QP_OP_LOOKUP, 0, 0, 0, &r) && !r &&
+	      skel->bss->op_value == 5, "prog EXIST on a present key");
+	CHECK(!prog_op(skel, QP_OP_DELETE, 0, 0, 0, &r) && !r &&
+	      !prog_op(skel, QP_OP_LOOKUP, 0, 0, 0, &r) && r == -ENOENT,
+	      "prog delete then lookup");
+	CHECK(!prog_op(skel, QP_OP_DELETE, 0, 0, 0, &r) && r == -ENOENT,
+	      "prog delete of an absent key: %ld", r);
+	/* bad length: a miss for a lookup, -EINVAL for update/delete */
+	CHECK(!bpf_map_update_elem(kfd, &idx, &bad, 0), "set scratch key");
+	CHECK(!prog_op(skel, QP_OP_LOOKUP, idx, 0, 0, &r) && r == -ENOENT,
+	      "prog lookup with len 0: %ld", r);
+	CHECK(!prog_op(skel, QP_OP_UPDATE, idx, BPF_ANY, 1, &r) && r == -EINVAL,
+	      "prog update with len 0: %ld", r);
+	CHECK(!prog_op(skel, QP_OP_DELETE, idx, 0, 0, &r) && r == -EINVAL,
+	      "prog delete with len 0: %ld", r);
+	for (i = 1, err = 0; i < n && !err; i++)
+		err = prog_op(skel, QP_OP_DELETE, i, 0, 0, &r) ?: r;
+	CHECK(!err, "prog delete of every key: %d", err);
+	CHECK(bpf_map_get_next_key(tfd, NULL, &bad) && errno == ENOENT,
+	      "map empty after the program deleted every key");
+	printf("ok: update/lookup/delete from a BPF program\n");
+}
+
+/* ---- 4. reuse-race stress ---- */
+
+struct stress_arg {
+	struct qp_trie_selftest_bpf *skel;
+	int cpu;
+	volatile bool *stop;
+	int err;
+};
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static int run_prog(int fd, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	uint64_t args[4] = { a0, a1, a2, a3 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args,
+		    .ctx_size_in = sizeof(args));
+
+	return bpf_prog_test_run_opts(fd, &o) ? -errno : 0;
+}
+
+static void *reader(void *p)
+{
+	struct stress_arg *a = p;
+	int fd = bpf_program__fd(a->skel->progs.lookup_stable);
+
+	pin(a->cpu);
+	while (!*a->stop && !a->err)
+		a->err = run_prog(fd, 0, NR_FUNC_KEYS, NR_STABLE, 20000);
+	return NULL;
+}
+
+static void *writer(void *p)
+{
+	struct stress_arg *a = p;
+	int fd = bpf_program__fd(a->skel->progs.churn);
+
+	pin(a->cpu);
+	while (!*a->stop && !a->err)
+		a->err = run_prog(fd, 1, NR_FUNC_KEYS + NR_STABLE, NR_PAIRS,
+				  5000);
+	return NULL;
+}
+
+static int write_knob(const char *path, int v)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = fprintf(f, "%d\n", v) < 0 ? -EIO : 0;
+	return fclose(f) ? -errno : err;
+}
+
+static long long read_num(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+struct stress_result {
+	unsigned long long lookups, misses, writer_ops, writer_errors;
+	long long restarts, fallbacks;
+};
+
+static int stress_phase(struct qp_trie_selftest_bpf *skel, int seconds,
+			struct stress_result *r)
+{
+	volatile bool stop = false;
+	struct stress_arg ra = { skel, 0, &stop, 0 }, wa = { skel, 1, &stop, 0 };
+	long long r0 = read_num(RESTARTS), f0 = read_num(FALLBACKS);
+	pthread_t rt, wt;
+
+	memset(skel->bss->stress, 0, sizeof(skel->bss->stress));
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		wa.cpu = 0;
+	pthread_create(&wt, NULL, writer, &wa);
+	pthread_create(&rt, NULL, reader, &ra);
+	sleep(seconds);
+	stop = true;
+	pthread_join(rt, NULL);
+	pthread_join(wt, NULL);
+	r->lookups = skel->bss->stress[0].lookups;
+	r->misses = skel->bss->stress[0].misses;
+	r->writer_ops = skel->bss->stress[1].writer_ops;
+	r->writer_errors = skel->bss->stress[1].writer_errors;
+	r->restarts = read_num(RESTARTS) - r0;
+	r->fallbacks = read_num(FALLBACKS) - f0;
+	return ra.err ?: wa.err;
+}
+
+static void print_result(const char *what, const struct stress_result *r)
+{
+	printf("stress %s: lookups %llu false_negatives %llu writer_ops %llu "
+	       "writer_errors %llu restarts %lld fallbacks %lld\n", what,
+	       r->lookups, r->misses, r->writer_ops, r->writer_errors,
+	       r->restarts, r->fallbacks);
+}
+
+/* After the churn every stable and every first-of-pair key is present. */
+static void check_after_stress(int tfd)
+{
+	int i, bad = 0, first = NR_FUNC_KEYS + NR_STABLE;
+	uint64_t v;
+
+	for (i = NR_FUNC_KEYS; i < first; i++)
+		bad += lookup_val(tfd, &keys[i], &v) != 0;
+	for (i = first; i < NR_KEYS; i++)
+		bad += (lookup_val(tfd, &keys[i], &v) == 0) != !((i - first) & 1);
+	CHECK(!bad, "%d keys in the wrong state after the stress", bad);
+}
+
+static void test_stress(struct qp_trie_selftest_bpf *skel, int seconds,
+			bool expect_skip_fn)
+{
+	int tfd = bpf_map__fd(skel->maps.trie);
+	int i, bad = 0, err, first = NR_FUNC_KEYS + NR_STABLE;
+	struct stress_result on, off;
+
+	for (i = NR_FUNC_KEYS; i < NR_KEYS; i++) {
+		if (i >= first && ((i - first) & 1))
+			continue;	/* second key of a pair starts absent */
+		bad += update_val(tfd, &keys[i], i, BPF_NOEXIST) != 0;
+	}
+	CHECK(!bad, "stress: %d inserts failed", bad);
+
+	err = write_knob(KNOB, 0);
+	CHECK(!err, "cannot write %s: %d", KNOB, err);
+	err = stress_phase(skel, seconds, &on);
+	CHECK(!err, "stress with the check: %d", err);
+	print_result("seq_check=on", &on);
+	CHECK(on.lookups > 0 && on.writer_ops > 0, "stress made no progress");
+	CHECK(on.misses == 0, "false negatives with the sequence check: %llu",
+	      on.misses);
+	CHECK(on.writer_errors == 0, "writer errors: %llu", on.writer_errors);
+	check_after_stress(tfd);
+
+	if (write_knob(KNOB, 1)) {
+		CHECK(0, "cannot set %s", KNOB);
+		return;
+	}
+	err = stress_phase(skel, seconds, &off);
+	write_knob(KNOB, 0);
+	CHECK(!err, "stress without the check: %d", err);
+	print_result("seq_check=off", &off);
+	CHECK(off.writer_errors == 0, "writer errors: %llu", off.writer_errors);
+	check_after_stress(tfd);
+	if (off.misses == 0)
+		printf("note: no false negative without the sequence check "
+		       "in %d s\n", seconds);
+	if (expect_skip_fn)
+		CHECK(off.misses > 0, "expected false negatives without the "
+		      "sequence check, saw none");
+}
+
+/* ---- main ---- */
+
+static int load_skel(struct qp_trie_selftest_bpf **out)
+{
+	struct qp_trie_selftest_bpf *skel = qp_trie_selftest_bpf__open();
+	int err;
+
+	if (!skel)
+		return -errno;
+	bpf_map__set_max_entries(skel->maps.keys, NR_KEYS + 1);
+	bpf_map__set_type(skel->maps.trie, qp_map_type);
+	bpf_map__set_max_entries(skel->maps.trie, NR_KEYS);
+	err = qp_trie_selftest_bpf__load(skel);
+	if (err) {
+		qp_trie_selftest_bpf__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
+}
+
+static int fill_keys_map(struct qp_trie_selftest_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.keys);
+	uint32_t i;
+
+	for (i = 0; i < NR_KEYS; i++) {
+		if (bpf_map_update_elem(fd, &i, &keys[i], 0))
+			return -errno;
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: qp-trie-selftest [--stress-seconds S] "
+		"[--expect-skip-fn] [--seed N]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct qp_trie_selftest_bpf *skel = NULL;
+	bool expect_skip_fn = false;
+	int seconds = 10, i, err;
+
+	rng_state = 0x9e3779b97f4a7c15ULL;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--stress-seconds") && i + 1 < argc)
+			seconds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			rng_state = strtoull(argv[++i], NULL, 0) | 1;
+		else if (!strcmp(argv[i], "--expect-skip-fn"))
+			expect_skip_fn = true;
+		else
+			usage();
+	}
+	if (seconds < 1)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	qp_map_type = find_map_type();
+	if (qp_map_type < 0) {
+		printf("FAIL: BPF_MAP_TYPE_QP_TRIE not in the kernel's BTF (%d)\n",
+		       qp_map_type);
+		printf("qp-trie-selftest: FAIL\n");
+		return 1;
+	}
+	printf("BPF_MAP_TYPE_QP_TRIE = %d\n", qp_map_type);
+	/* functional keys: lengths 1..255 over all first bytes; stress keys:
+	 * lengths 1..32 over 8 first bytes, so the subtrees are deep and
+	 * shared between stable and churned keys
+	 */
+	make_keys(0, NR_FUNC_KEYS, QP_MAX_DATA, 0);
+	make_keys(NR_FUNC_KEYS, NR_KEYS - NR_FUNC_KEYS, 32, 8);
+
+	test_create();
+	test_syscall_ops();
+	err = load_skel(&skel);
+	if (err) {
+		CHECK(0, "load BPF program: %d", err);
+	} else {
+		err = fill_keys_map(skel);
+		CHECK(!err, "fill keys map: %d", err);
+		if (!err)
+			test_prog_ops(skel);
+		if (!err)
+			test_stress(skel, seconds, expect_skip_fn);
+		qp_trie_selftest_bpf__destroy(skel);
+	}
+	printf("qp-trie-selftest: %s (%d failures)\n", failures ? "FAIL" : "PASS",
+	       failures);
+	return failures ? 1 : 0;
+}
