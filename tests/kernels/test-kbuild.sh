@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034  # the toy tests set variables that the sourced lib-kbuild.sh reads
 # Fast tests of the kernel build pipeline; no kernel is compiled and nothing
 # is downloaded. Run from the repository root: tests/kernels/test-kbuild.sh
 set -euo pipefail
@@ -90,7 +91,6 @@ t_dry_run() {
 # The library's pieces on a toy tree: patching into an overlay, syncing a
 # tree between variants without touching unchanged files, the config check.
 lib_env() {
-	# shellcheck disable=SC2034  # read by lib-kbuild.sh
 	V=toy BUILD=$tmp/b KERNELS=$tmp/k DRY_RUN='' JOBS=1
 	KBUILD_LOCK=$tmp/lock log=$tmp/log out=$tmp/out.d
 	PRISTINE=$tmp/pristine TREE=$tmp/tree BASE_VERSION=toy
