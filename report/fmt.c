@@ -121,7 +121,7 @@ static void add_mem(char *buf, size_t len, const struct point *p)
 static void add_counters(char *buf, size_t len, const struct point *p)
 {
 	static const char *const names[][2] = {
-		{ "hits", "hits" }, { "misses", "misses" },
+		{ "hits", "hits" }, { "misses", "misses" }, { "drops", "drops" },
 		{ "false_negatives", "false negatives" },
 	};
 	json_t *c = json_object_get(p->rec, "counters");

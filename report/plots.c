@@ -22,6 +22,7 @@ extern char **environ;
 static const char *const series_params[][2] = {
 	{ "htab_churn", "map" },
 	{ "qp_trie_lookup", "map" },
+	{ "nmi_alloc", "map" },
 };
 
 static bool is_series_param(const char *workload, const char *key)
@@ -72,6 +73,34 @@ int group_of(const struct groups *gs, const struct point *p)
 	return ret;
 }
 
+/* workload and the group parameters that vary in the run. */
+static char *group_title(const struct run *run, const char *workload,
+			 json_t *gp)
+{
+	char *pk, *label, *tok, *save = NULL;
+	char *title = xstrdup(workload);
+
+	if (params_key(gp, &pk, &label))
+		return title;
+	for (tok = strtok_r(label, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *t;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		if (!param_varies(run, workload, tok))
+			continue;
+		*eq = '=';
+		t = xasprintf("%s %s", title, tok);
+		free(title);
+		title = t;
+	}
+	free(pk);
+	free(label);
+	return title;
+}
+
 int groups_build(const struct run *run, struct groups *gs)
 {
 	size_t i;
@@ -81,7 +110,6 @@ int groups_build(const struct run *run, struct groups *gs)
 	for (i = 0; i < run->npts; i++) {
 		const struct point *p = &run->pts[i];
 		struct group *g;
-		char *pk, *label;
 
 		if (group_of(gs, p) >= 0)
 			continue;
@@ -89,12 +117,8 @@ int groups_build(const struct run *run, struct groups *gs)
 		g->workload = p->workload;
 		g->params = group_params(p);
 		g->key = group_key(p->workload, g->params);
-		if (params_key(g->params, &pk, &label))
-			return -ENOMEM;
-		g->title = xasprintf("%s %s", p->workload, label);
+		g->title = group_title(run, p->workload, g->params);
 		g->stem = xasprintf("plots/%s-%zu", p->workload, gs->n);
-		free(pk);
-		free(label);
 		gs->n++;
 	}
 	return 0;

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# End-to-end tests of build/abreport on the committed fixture runs:
+# compare's exit codes, the HTML report in headless Chromium (it renders,
+# every plot loads; a screenshot is kept in build/artifacts/), and the
+# published-table printer.
+#
+#   tests/report/e2e.sh [build/abreport]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bin=${1:-build/abreport}
+fx=tests/fixtures
+work=build/tests/report/e2e
+artifacts=build/artifacts
+fails=0
+
+[[ -x "$bin" ]] || { echo "e2e: $bin is missing: make $bin" >&2; exit 2; }
+rm -rf "$work"
+mkdir -p "$work" "$artifacts"
+
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+# expect_rc WANT NAME CMD...: the command exits with WANT.
+expect_rc()
+{
+	local want=$1 name=$2 rc=0
+	shift 2
+	"$@" >"$work/$name.out" 2>"$work/$name.err" || rc=$?
+	if [[ $rc -eq $want ]]; then
+		ok "$name: exit $rc"
+	else
+		bad "$name: exit $rc, want $want"
+		sed 's/^/     /' "$work/$name.err" | head -5
+	fi
+}
+
+# expect_grep NAME FILE PATTERN: FILE has a line matching PATTERN (ERE).
+expect_grep()
+{
+	if grep -Eq -- "$3" "$2"; then
+		ok "$1"
+	else
+		bad "$1: no line matching '$3' in $2"
+	fi
+}
+
+compare_tests()
+{
+	expect_rc 0 noise "$bin" compare --base $fx/noise-a --new $fx/noise-b
+	expect_grep "noise: verdict line" "$work/noise.out" '^verdict: no regression: 45 matched points'
+	expect_rc 1 regression "$bin" compare --base $fx/noise-a --new $fx/regress-b
+	expect_grep "regression: verdict line" "$work/regression.out" '^verdict: REGRESSION: 6 of 45 matched points'
+	expect_grep "regression: robot-style line" "$work/regression.out" \
+		'^ +[0-9]+ ± +[0-9]+% +-1[0-9]\.[0-9]% +[0-9]+ ± +[0-9]+%  bpf-ma/htab_churn/.*case=overwrite.*map=noprealloc.*/t4  \(p=0\.0000\)  REGRESSION$'
+	expect_rc 1 threshold-15-still-sig "$bin" compare --base $fx/noise-a --new $fx/regress-b --threshold 11
+	expect_rc 0 threshold-15 "$bin" compare --base $fx/noise-a --new $fx/regress-b --threshold 15
+	expect_rc 2 params "$bin" compare --base $fx/noise-a --new $fx/params-b
+	expect_grep "params: reason" "$work/params.err" 'parameter max_entries differs \(base 8192, new 16384\)'
+	expect_rc 2 accel "$bin" compare --base $fx/noise-a --new $fx/tcg-b
+	expect_rc 1 accel-forced "$bin" compare --base $fx/noise-a --new $fx/tcg-b --force
+	expect_rc 2 schema "$bin" compare --base $fx/noise-a --new $fx/schema-b
+	expect_rc 2 missing-run "$bin" compare --base $fx/noise-a --new $fx/no-such-run
+	expect_rc 2 usage "$bin" compare --base $fx/noise-a
+	expect_rc 2 bad-threshold "$bin" compare --base $fx/noise-a --new $fx/noise-b --threshold x
+	expect_rc 1 variants "$bin" compare --run $fx/noise-a --base-variant bpf-ma
+	expect_grep "variants: kmalloc-rcu against bpf-ma" "$work/variants.out" '^bpf-ma -> kmalloc-rcu$'
+	expect_rc 0 variants-prealloc "$bin" compare --run $fx/noise-b --base-variant kmalloc-rcu --threshold 95
+	expect_rc 2 variants-unknown "$bin" compare --run $fx/noise-a --base-variant nosuch
+	# make compare: zero on noise, non-zero on a regression.
+	expect_rc 0 make-noise make -s compare BASE=$fx/noise-a NEW=$fx/noise-b
+	expect_rc 2 make-regression make -s compare BASE=$fx/noise-a NEW=$fx/regress-b
+}
+
+# Every plot the page references exists and is a PNG or an SVG.
+check_images()
+{
+	local dir=$1 n=0 src f
+	while read -r src; do
+		f=$dir/$src
+		n=$((n + 1))
+		case $src in
+		*.svg) head -c 400 "$f" 2>/dev/null | grep -q '<svg' || { bad "image $src: not an SVG"; continue; } ;;
+		*.png) [[ "$(head -c 8 "$f" 2>/dev/null | od -An -tx1 | tr -d ' \n')" == 89504e470d0a1a0a ]] ||
+			{ bad "image $src: not a PNG"; continue; } ;;
+		*) bad "image $src: unknown type"; continue ;;
+		esac
+	done < <(grep -Eo '(src|href)="plots/[^"]+"' "$dir/index.html" | sed -E 's/^(src|href)="//; s/"$//')
+	if [[ $n -ge 10 ]]; then
+		ok "report: $n plot files referenced, all exist and are valid"
+	else
+		bad "report: only $n plot files referenced"
+	fi
+}
+
+chromium_bin()
+{
+	command -v chromium || command -v chromium-browser || command -v google-chrome || true
+}
+
+# Prints "loaded total" as the page's own script counted them.
+images_loaded()
+{
+	local chrome=$1 page=$2 dom
+	dom=$(timeout 180 "$chrome" --headless --no-sandbox --disable-gpu \
+		--allow-file-access-from-files --virtual-time-budget=15000 \
+		--dump-dom "file://$(realpath "$page")" 2>/dev/null) || true
+	sed -nE 's/.*<body[^>]*data-images-ok="([0-9]+)"[^>]*data-images-total="([0-9]+)".*/\1 \2/p' <<<"$dom" | head -1
+}
+
+report_tests()
+{
+	local out=$work/report chrome counts
+	expect_rc 0 report "$bin" report --out "$out" $fx/noise-a
+	[[ -s $out/index.html && -s $out/report.md ]] && ok "report: index.html and report.md" ||
+		bad "report: index.html or report.md missing"
+	expect_grep "report: reviewer line" "$out/report.md" \
+		'^htab_churn overwrite noprealloc \(4 thread\) [0-9]+\.[0-9]{3} ± [0-9]+\.[0-9]{3}M/s \(mem [0-9.]+ MiB, peak [0-9.]+ MiB\)$'
+	expect_grep "report: qp-trie counters" "$out/report.md" 'hits [0-9.]+M, misses 0, false negatives 0'
+	expect_grep "report: nmi failures and latency" "$out/report.md" '^nmi_alloc cycles noprealloc \(4 thread\) .*\(nmi; failures ENOMEM [0-9]+, EBUSY 0; latency p50 [0-9]+ p99 [0-9]+ max [0-9]+ ns'
+	expect_grep "report: failed point with reason" "$out/report.md" 'kmalloc-rcu htab_churn/.*t4: failed: console: rcu: INFO'
+	expect_grep "report: unsupported point with reason" "$out/report.md" 'nmi_alloc/.*t1: unsupported: verifier:'
+	expect_grep "report: context kernels" "$out/report.md" '^\| kernel qp-trie \| 6\.1\.158-allocbench-qp-trie; .*config_sha='
+	expect_grep "report: context accel" "$out/report.md" '^\| accel \| kvm \|$'
+	check_images "$out"
+
+	chrome=$(chromium_bin)
+	if [[ -z "$chrome" ]]; then
+		bad "chromium: not installed (it is in mk/debian-packages.txt: make deps)"
+		return
+	fi
+	counts=$(images_loaded "$chrome" "$out/index.html")
+	if [[ -n "$counts" && "${counts% *}" == "${counts#* }" && "${counts% *}" -ge 10 ]]; then
+		ok "chromium: page rendered, images loaded: $counts"
+	else
+		bad "chromium: images loaded/total '${counts:-no answer}'"
+	fi
+	# The check can fail: the same page with one plot removed.
+	cp -r "$out" "$work/broken"
+	rm -f "$work/broken/plots/htab_churn-0-ops.svg"
+	counts=$(images_loaded "$chrome" "$work/broken/index.html")
+	if [[ -n "$counts" && "${counts% *}" -lt "${counts#* }" ]]; then
+		ok "chromium: a missing plot is noticed ($counts)"
+	else
+		bad "chromium: a missing plot went unnoticed ('${counts:-no answer}')"
+	fi
+	rm -f "$artifacts/report-screenshot.png"
+	timeout 180 "$chrome" --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--allow-file-access-from-files --virtual-time-budget=15000 \
+		--window-size=1280,4000 --screenshot="$(realpath "$artifacts")/report-screenshot.png" \
+		"file://$(realpath "$out/index.html")" >/dev/null 2>&1 || true
+	if [[ "$(head -c 8 "$artifacts/report-screenshot.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" == 89504e470d0a1a0a ]] &&
+		[[ $(stat -c %s "$artifacts/report-screenshot.png") -gt 20000 ]]; then
+		ok "chromium: screenshot $artifacts/report-screenshot.png"
+	else
+		bad "chromium: no screenshot"
+	fi
+}
+
+reproduce_tests()
+{
+	expect_rc 0 repro-htab "$bin" reproduce --published reproduce/htab-mem-2023.json --run $fx/noise-a
+	# 23.601 M element ops/s at 4 threads (see the report) / 64 / 4 / 1000
+	expect_grep "repro-htab: converted and capped" "$work/repro-htab.out" \
+		'^bpf_mem_alloc overwrite +8 +126\.590 +92\.19[0-9] +0\.73x +2\.26 +2\.30 .*\(ours at 4 threads: capped at the CPUs\)$'
+	expect_grep "repro-htab: missing case listed" "$work/repro-htab.out" '^bpf_mem_alloc batch_add_batch_del .*ours: not in the run'
+	expect_grep "repro-htab: failed point's reason" "$work/repro-htab.out" '^kmalloc\+call_rcu add_del_on_diff_cpu .*ours: console: rcu'
+	expect_grep "repro-htab: ratio" "$work/repro-htab.out" '^overwrite: bpf_mem_alloc / kmalloc\+call_rcu, ops +8 +11\.26x +9\.0[0-9]x'
+	expect_rc 0 repro-qp "$bin" reproduce --published reproduce/qp-trie-2022.json --run $fx/noise-a
+	expect_grep "repro-qp: speed-up" "$work/repro-qp.out" '^kallsyms, subtree lock: speed-up from 1 thread +4 +1\.30x +1\.30x$'
+	expect_grep "repro-qp: no-lock / lock" "$work/repro-qp.out" '^random: no lock / subtree lock +16 +3\.20x +1\.48x +\(ours at 4 threads\)$'
+	expect_grep "repro-qp: unmeasured row" "$work/repro-qp.out" 'v2: htab update.*ours: the suite has no update workload'
+	expect_rc 0 matrix-small "$bin" reproduce --published reproduce/htab-mem-2023.json --matrix --cpus 2
+	expect_grep "matrix: threads capped" "$work/matrix-small.out" "^THREADS='2'$"
+	expect_grep "matrix: max_entries floor" "$work/matrix-small.out" "^PARAMS='value_size=8 batch=64 max_entries=8192'$"
+	expect_rc 0 matrix-big "$bin" reproduce --published reproduce/htab-mem-2023.json --matrix --cpus 256
+	expect_grep "matrix: max_entries per CPU" "$work/matrix-big.out" "max_entries=16384'$"
+	expect_rc 2 repro-usage "$bin" reproduce --published reproduce/htab-mem-2023.json
+	expect_rc 2 repro-bad-file "$bin" reproduce --published tests/fixtures/noise-a/meta.json --run $fx/noise-a
+}
+
+compare_tests
+report_tests
+reproduce_tests
+if [[ $fails -gt 0 ]]; then
+	echo "e2e: $fails check(s) failed"
+	exit 1
+fi
+echo "e2e: all checks passed"

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests: point matching, the "cannot be compared" rules, the
+ * regression verdict and the reviewer-format lines, on small runs
+ * written to a temporary directory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "abreport.h"
+
+static char tmpl[] = "/tmp/abreport-test.XXXXXX";
+static int nruns;
+
+/* A record line; params is a JSON object text, samples a JSON array. */
+static char *rec(const char *variant, const char *params, int threads,
+		 const char *samples, const char *status, const char *accel)
+{
+	return xasprintf("{\"schema\":1,\"variant\":\"%s\",\"workload\":\"htab_churn\","
+			 "\"params\":%s,\"threads\":%d,\"samples\":%s,\"status\":\"%s\","
+			 "\"reason\":\"%s\",\"accel\":\"%s\",\"mem_bytes\":{\"end\":3366000,\"peak\":4194304}}",
+			 variant, params, threads, samples, status,
+			 strcmp(status, "ok") ? "VM timeout" : "", accel);
+}
+
+/* Writes the lines (freed) as a run directory and loads it. */
+static void mkrun(struct run *r, char **lines, size_t n)
+{
+	char *dir = xasprintf("%s/run%d", tmpl, nruns++);
+	char *path = xasprintf("%s/results.jsonl", dir);
+	FILE *f;
+	size_t i;
+
+	assert_int_equal(mkdir_p(dir), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s\n", lines[i]);
+		free(lines[i]);
+	}
+	fclose(f);
+	assert_int_equal(run_load(dir, r), 0);
+	free(path);
+	free(dir);
+}
+
+#define P_OVER "{\"case\":\"overwrite\",\"map\":\"noprealloc\",\"value_size\":8}"
+#define P_OVER_REORDERED "{\"value_size\":8,\"map\":\"noprealloc\",\"case\":\"overwrite\"}"
+#define P_BATCH "{\"case\":\"batch_add_batch_del\",\"map\":\"noprealloc\",\"value_size\":8}"
+#define P_OVER64 "{\"case\":\"overwrite\",\"map\":\"noprealloc\",\"value_size\":64}"
+#define S100 "[100,101,99,100.5,99.5]"
+#define S101 "[101,102,100,101.5,100.5]"
+#define S90 "[90,91,89,90.5,89.5]"
+#define S97 "[97,97.01,96.99,97.005,96.995]"
+#define S100T "[100,100.01,99.99,100.005,99.995]"
+#define SWIDE "[60,140,70,130,50]"
+
+static int verdict(struct run *b, struct run *n, bool force, double thr)
+{
+	struct compare_opts o = { .threshold = thr, .alpha = 0.01, .force = force };
+	FILE *out = fopen("/dev/null", "w");
+	int ret = compare_runs(b, n, &o, out);
+
+	fclose(out);
+	return ret;
+}
+
+static int pair(const char *pb, const char *sb, const char *pn,
+		const char *sn, const char *status, const char *accel,
+		bool force)
+{
+	char *lb[] = { rec("bpf-ma", pb, 2, sb, "ok", "kvm") };
+	char *ln[] = { rec("bpf-ma", pn, 2, sn, status, accel) };
+	struct run b, n;
+	int ret;
+
+	mkrun(&b, lb, 1);
+	mkrun(&n, ln, 1);
+	ret = verdict(&b, &n, force, 5);
+	run_free(&b);
+	run_free(&n);
+	return ret;
+}
+
+static void test_params_key(void **state)
+{
+	json_t *p = json_loads("{\"b\":1,\"a\":\"x\",\"c\":2.5}", 0, NULL);
+	char *key, *label;
+
+	assert_int_equal(params_key(p, &key, &label), 0);
+	assert_string_equal(key, "{\"a\":\"x\",\"b\":1,\"c\":2.5}");
+	assert_string_equal(label, "a=x,b=1,c=2.5");
+	free(key);
+	free(label);
+	json_decref(p);
+}
+
+static void test_verdicts(void **state)
+{
+	/* 10% slower, tight samples: regression. */
+	assert_int_equal(pair(P_OVER, S100, P_OVER, S90, "ok", "kvm", false), 1);
+	/* Params in another key order are the same point. */
+	assert_int_equal(pair(P_OVER, S100, P_OVER_REORDERED, S90, "ok", "kvm", false), 1);
+	/* 1% faster: noise. */
+	assert_int_equal(pair(P_OVER, S100, P_OVER, S101, "ok", "kvm", false), 0);
+	/* 3% slower and very significant, but under the threshold. */
+	assert_int_equal(pair(P_OVER, S100T, P_OVER, S97, "ok", "kvm", false), 0);
+	/* 10% slower on average but not significant: no regression. */
+	assert_int_equal(pair(P_OVER, S100, P_OVER, SWIDE, "ok", "kvm", false), 0);
+	/* A point that ran in the base and fails now. */
+	assert_int_equal(pair(P_OVER, S100, P_OVER, "[]", "failed", "kvm", false), 1);
+}
+
+static void test_not_comparable(void **state)
+{
+	/* Different workload parameters. */
+	assert_int_equal(pair(P_OVER, S100, P_OVER64, S100, "ok", "kvm", false), 2);
+	/* kvm vs tcg, unless forced. */
+	assert_int_equal(pair(P_OVER, S100, P_OVER, S90, "ok", "tcg", false), 2);
+	assert_int_equal(pair(P_OVER, S100, P_OVER, S90, "ok", "tcg", true), 1);
+}
+
+static void test_overlap_is_comparable(void **state)
+{
+	/* The new run swept fewer cases: comparable, the rest listed. */
+	char *lb[] = { rec("bpf-ma", P_OVER, 1, S100, "ok", "kvm"),
+		       rec("bpf-ma", P_BATCH, 1, S100, "ok", "kvm") };
+	char *ln[] = { rec("bpf-ma", P_OVER, 1, S101, "ok", "kvm") };
+	char why[256] = "";
+	struct run b, n;
+
+	mkrun(&b, lb, 2);
+	mkrun(&n, ln, 1);
+	assert_int_equal(params_mismatch(&b, &n, why, sizeof(why)), 0);
+	assert_int_equal(verdict(&b, &n, false, 5), 0);
+	run_free(&b);
+	run_free(&n);
+}
+
+static void test_schema(void **state)
+{
+	char *lb[] = { rec("bpf-ma", P_OVER, 1, S100, "ok", "kvm") };
+	char *ln[] = { xasprintf("{\"schema\":2,\"variant\":\"bpf-ma\",\"workload\":\"htab_churn\",\"params\":%s,\"threads\":1,\"samples\":%s,\"status\":\"ok\",\"accel\":\"kvm\"}",
+				 P_OVER, S100) };
+	struct run b, n;
+
+	mkrun(&b, lb, 1);
+	mkrun(&n, ln, 1);
+	assert_int_equal(n.schema, 2);
+	assert_int_equal(verdict(&b, &n, true, 5), 2);
+	run_free(&b);
+	run_free(&n);
+}
+
+static void test_reviewer_line(void **state)
+{
+	char *l[] = {
+		rec("bpf-ma", P_OVER, 4, "[12300000,12400000,12350000]", "ok", "kvm"),
+		rec("bpf-ma", P_BATCH, 4, "[]", "failed", "kvm"),
+	};
+	char buf[512];
+	struct run r;
+
+	mkrun(&r, l, 2);
+	fmt_reviewer(buf, sizeof(buf), &r, &r.pts[0]);
+	assert_string_equal(buf, "htab_churn overwrite noprealloc (4 thread) 12.350 ± 0.050M/s (mem 3.21 MiB, peak 4.00 MiB)");
+	fmt_reviewer(buf, sizeof(buf), &r, &r.pts[1]);
+	assert_string_equal(buf, "htab_churn batch_add_batch_del noprealloc (4 thread) failed: VM timeout");
+	run_free(&r);
+}
+
+static void test_qp_nmi_lines(void **state)
+{
+	char *l[] = {
+		xstrdup("{\"schema\":1,\"variant\":\"qp-trie\",\"workload\":\"qp_trie_lookup\",\"params\":{\"dataset\":\"random\",\"map\":\"qp_trie\"},\"threads\":16,\"samples\":[162000000,163230000],\"status\":\"ok\",\"counters\":{\"hits\":1620000000,\"misses\":0,\"false_negatives\":2}}"),
+		xstrdup("{\"schema\":1,\"variant\":\"bpf-ma\",\"workload\":\"nmi_alloc\",\"params\":{\"event\":\"cycles\"},\"threads\":1,\"samples\":[4000,4000],\"status\":\"ok\",\"exec_context\":\"nmi\",\"failures\":{\"ENOMEM\":3},\"latency_ns\":{\"p50\":180,\"p99\":900,\"max\":12000}}"),
+		xstrdup("{\"schema\":1,\"variant\":\"x\",\"workload\":\"null\",\"threads\":1,\"status\":\"ok\"}"),
+	};
+	char buf[512];
+	struct run r;
+
+	mkrun(&r, l, 3);
+	fmt_reviewer(buf, sizeof(buf), &r, &r.pts[0]);
+	assert_string_equal(buf, "qp_trie_lookup random qp_trie (16 thread) 162.615 ± 0.870M/s (hits 1.62G, misses 0, false negatives 2)");
+	fmt_reviewer(buf, sizeof(buf), &r, &r.pts[1]);
+	assert_string_equal(buf, "nmi_alloc cycles (1 thread) 4.000 ± 0.000k/s (nmi; failures ENOMEM 3; latency p50 180 p99 900 max 12000 ns)");
+	/* No params, no samples, no summary: no crash, n/a. */
+	fmt_reviewer(buf, sizeof(buf), &r, &r.pts[2]);
+	assert_string_equal(buf, "null (1 thread) n/a");
+	run_free(&r);
+}
+
+static int setup(void **state)
+{
+	return mkdtemp(tmpl) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpl);
+	int ret = system(cmd);
+
+	free(cmd);
+	return ret;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_params_key),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_not_comparable),
+		cmocka_unit_test(test_overlap_is_comparable),
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_reviewer_line),
+		cmocka_unit_test(test_qp_nmi_lines),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
