@@ -78,3 +78,10 @@ vm_cpu_model()
 		echo max
 	fi
 }
+
+# --help: the comment block under the script's first line.
+vm_help()
+{
+	awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
+	exit 0
+}
