@@ -79,6 +79,15 @@ struct workload {
 };
 
 extern const struct workload *const workloads[];
+extern const char *const pressure_modes[];
+
+/* Workloads that declare these get background memory pressure (pressure.c). */
+#define PRESSURE_PARAMS							\
+	{ .name = "pressure", .type = PARAM_ENUM, .def = "none",		\
+	  .values = pressure_modes,						\
+	  .help = "background load: anonymous hog, plus fio through the page cache" }, \
+	{ .name = "pressure_floor_mb", .type = PARAM_INT, .def = "64", .min = 0,	\
+	  .max = 1 << 20, .help = "MemAvailable the hog leaves (MiB)" }
 
 const struct workload *workload_find(const char *name);
 const struct param_val *point_param(const struct point *pt, const char *name);

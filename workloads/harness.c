@@ -13,8 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "harness.h"
+#include "kstats.h"
 #include "memstat.h"
+#include "pressure.h"
 #include "record.h"
 #include "sysinfo.h"
 
@@ -122,7 +125,8 @@ static int start_workers(struct run *r, char *reason, size_t len)
 }
 
 /* Returns the number of measured samples; a worker error stops early. */
-static int sample_loop(struct run *r, struct memstat *mem, double *samples)
+static int sample_loop(struct run *r, struct memstat *mem, struct pressure *pr,
+		       double *samples)
 {
 	const struct point *pt = r->ctx.pt;
 	int total = pt->warmup + pt->duration, n = 0;
@@ -141,6 +145,7 @@ static int sample_loop(struct run *r, struct memstat *mem, double *samples)
 		ops = total_ops(r);
 		t = now_s();
 		memstat_sample(mem);
+		pressure_sample(pr);
 		if (s > pt->warmup)
 			samples[n++] = (double)(ops - prev) / (t - prev_t);
 		prev = ops;
@@ -168,18 +173,31 @@ static int worker_error(struct run *r, char *reason, size_t len)
 	return 0;
 }
 
+#define POOL_STATS	"/sys/kernel/debug/bpf_lockless_pool/stats"
+
+/*
+ * Peak and end while the maps are alive, then what is still held after a
+ * second of idleness: a deferred-free backlog shows up there, not in ops/s.
+ */
 static void finish_mem(json_t *rec, struct memstat *mem)
 {
 	long long peak, end, kernel;
 
 	memstat_finish(mem, &peak, &end, &kernel);
 	record_set_mem(rec, peak, end, kernel, memstat_source_name(mem));
+	sleep(1);
+	json_object_set_new(json_object_get(rec, "mem_bytes"), "idle",
+			    json_integer(memstat_now(mem)));
 }
 
 json_t *harness_run(const struct point *pt, const struct run_opts *ro)
 {
 	const struct workload *wl = pt->wl;
+	static const char *const pool_gauges[] = { "pool_objs", "reserve_objs", NULL };
 	json_t *rec = record_new(pt, ro);
+	const struct param_val *pmode = point_param(pt, "pressure");
+	struct pressure pr = { .mode = "none" };
+	struct kstats pool;
 	struct memstat mem;
 	struct run *r;
 	double *samples;
@@ -206,6 +224,11 @@ json_t *harness_run(const struct point *pt, const struct run_opts *ro)
 				  r->ctx.reason);
 		goto out_free;
 	}
+	/* the hog forks before we enter our cgroup: its memory is not ours */
+	if (pmode && pressure_start(&pr, pmode->str, point_int(pt, "pressure_floor_mb"))) {
+		record_set_status(rec, "failed", "could not start the pressure load");
+		goto out_free;
+	}
 	memstat_start(&mem);
 	err = wl->setup(&r->ctx);
 	if (err) {
@@ -219,8 +242,12 @@ json_t *harness_run(const struct point *pt, const struct run_opts *ro)
 		record_set_status(rec, "failed", r->ctx.reason);
 		goto out_teardown;
 	}
-	n = sample_loop(r, &mem, samples);
+	kstats_begin(&pool, POOL_STATS, "pool_", pool_gauges);
+	n = sample_loop(r, &mem, &pr, samples);
 	record_set_samples(rec, samples, (size_t)n);
+	kstats_end(&pool, json_object_get(rec, "counters"));
+	if (pmode)
+		pressure_stop(&pr, rec);
 	finish_mem(rec, &mem);
 	if (wl->report)
 		wl->report(&r->ctx, rec);
@@ -234,6 +261,8 @@ out_teardown:
 	if (wl->teardown)
 		wl->teardown(&r->ctx);
 	memstat_stop(&mem);
+	if (pmode && !json_object_get(rec, "pressure"))
+		pressure_stop(&pr, rec);
 out_free:
 	if (r)
 		free(r->workers);

@@ -160,6 +160,12 @@ void memstat_finish(struct memstat *m, long long *peak, long long *end,
 	}
 }
 
+/* Bytes charged now beyond the base. */
+long long memstat_now(struct memstat *m)
+{
+	return current_bytes(m) - m->base;
+}
+
 void memstat_stop(struct memstat *m)
 {
 	char pid[32];

@@ -25,6 +25,7 @@ void memstat_rebase(struct memstat *m);
 void memstat_sample(struct memstat *m);
 void memstat_finish(struct memstat *m, long long *peak, long long *end,
 		    long long *kernel);
+long long memstat_now(struct memstat *m);
 void memstat_stop(struct memstat *m);
 const char *memstat_source_name(const struct memstat *m);
 

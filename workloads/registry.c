@@ -16,6 +16,8 @@ const struct workload *const workloads[] = {
 	NULL,
 };
 
+const char *const pressure_modes[] = { "none", "anon", "anon+fio", NULL };
+
 const struct workload *workload_find(const char *name)
 {
 	for (int i = 0; workloads[i]; i++)

@@ -40,6 +40,7 @@ static const struct param_spec churn_params[] = {
 	  .help = "element ops per batch (the published 'op' is a batch of 64)" },
 	{ .name = "batches", .type = PARAM_INT, .def = "16", .min = 1, .max = 4096,
 	  .help = "batches per test run" },
+	PRESSURE_PARAMS,
 	{ 0 },
 };
 

@@ -35,6 +35,7 @@ static const struct param_spec nmi_params[] = {
 	  .help = "value bytes" },
 	{ .name = "max_entries", .type = PARAM_INT, .def = "65536", .min = 1,
 	  .max = 1 << 24, .help = "map size" },
+	PRESSURE_PARAMS,
 	{ 0 },
 };
 

@@ -2,7 +2,7 @@
 # linked statically so that the same binary runs in every initramfs.
 
 WL_SRCS   := main.c cli.c registry.c harness.c stats.c record.c memstat.c \
-             sysinfo.c store.c plan.c bpfutil.c dataset.c \
+             sysinfo.c store.c plan.c bpfutil.c dataset.c kstats.c pressure.c \
              wl_null.c wl_htab_churn.c wl_qp_trie_lookup.c wl_nmi_alloc.c
 WL_PROGS  := null htab_churn qp_trie nmi_alloc
 WL_OBJS   := $(addprefix $(BUILD)/obj/,$(WL_SRCS:.c=.o))

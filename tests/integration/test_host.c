@@ -196,6 +196,45 @@ static void nmi_alloc_on_perf_samples(void **s)
 	json_decref(r);
 }
 
+static long long mem_available_mb(void)
+{
+	char *out;
+	long long kb;
+
+	sh("sed -n 's/^MemAvailable: *\\([0-9]*\\) kB/\\1/p' /proc/meminfo", &out);
+	kb = atoll(out);
+	free(out);
+	return kb / 1024;
+}
+
+static void pressure_is_applied_and_reported(void **s)
+{
+	long long floor = mem_available_mb() - 384;	/* a hog of about 384 MiB */
+	char args[256], *out;
+	json_t *r, *p;
+	int rc;
+
+	assert_true(floor > 0);
+	snprintf(args, sizeof(args), "htab_churn --param pressure=anon "
+		 "--param pressure_floor_mb=%lld", floor);
+	r = run_point(args, 1, &rc);
+	assert_int_equal(rc, 0);
+	p = json_object_get(r, "pressure");
+	assert_non_null(p);
+	assert_string_equal(str(p, "mode"), "anon");
+	/* the hog got MemAvailable down to (about) the floor */
+	if (!(num(p, "min_available_kb", NULL) < (floor + 128) * 1024.0))
+		fail_msg("MemAvailable stayed at %.0f kB, floor %lld MiB",
+			 num(p, "min_available_kb", NULL), floor);
+	assert_true(json_is_object(json_object_get(p, "vmstat")));
+	assert_true(num(r, "mem_bytes", "idle") >= 0);
+	json_decref(r);
+	/* and is gone afterwards */
+	sh("pgrep -f 'allocbench run htab_churn --param [p]ressure' | wc -l", &out);
+	assert_int_equal(atoi(out), 0);
+	free(out);
+}
+
 static void user_mistakes_exit_2(void **s)
 {
 	static const char *const bad[] = {
@@ -277,6 +316,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(htab_memory_is_charged),
 		cmocka_unit_test(qp_trie_reference_and_unsupported),
 		cmocka_unit_test(nmi_alloc_on_perf_samples),
+		cmocka_unit_test(pressure_is_applied_and_reported),
 		cmocka_unit_test(runner_writes_and_resumes_a_run),
 	};
 
