@@ -58,7 +58,7 @@ reproduce: $(ABREPORT)
 	echo "reproduce $(CASE): TARGET=$$TARGET VARIANTS='$$VARIANTS' WORKLOADS=$$WORKLOADS THREADS=$$THREADS PARAMS='$$PARAMS'"; \
 	log=$$(mktemp); \
 	TARGET="$$TARGET" VARIANTS="$$VARIANTS" WORKLOADS="$$WORKLOADS" \
-	THREADS="$$THREADS" PARAMS="$$PARAMS" DURATION=$(DURATION) \
+	THREADS="$$THREADS" PARAMS="$$PARAMS" SMP=$(CPUS) DURATION=$(DURATION) \
 	WARMUP=$(WARMUP) RESUME=$(RESUME) runners/matrix | tee "$$log"; \
 	run=$$(tail -n 1 "$$log"); rm -f "$$log"; \
 	$(ABREPORT) reproduce --published reproduce/$(CASE).json --run "$$run"
