@@ -6,12 +6,14 @@
 extern const struct workload wl_null;
 extern const struct workload wl_htab_churn;
 extern const struct workload wl_qp_trie_lookup;
+extern const struct workload wl_qp_trie_update;
 extern const struct workload wl_nmi_alloc;
 
 const struct workload *const workloads[] = {
 	&wl_null,
 	&wl_htab_churn,
 	&wl_qp_trie_lookup,
+	&wl_qp_trie_update,
 	&wl_nmi_alloc,
 	NULL,
 };

@@ -5,6 +5,9 @@
  * the kernel's BTF) or in a hash map over the same keys as the reference.
  * Optional writer threads delete and reinsert the odd-numbered keys; a
  * miss on an even-numbered key is a false negative.
+ *
+ * qp_trie_update: the update path (and its lock) on the same maps: each
+ * thread overwrites its own stripe of the keys.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -48,6 +51,20 @@ struct qp {
 	int nr_writers;
 	atomic_bool stop;
 	struct wl_ctx *ctx;
+};
+
+static const struct param_spec qp_update_params[] = {
+	{ .name = "dataset", .type = PARAM_ENUM, .def = "random", .values = datasets,
+	  .sweep = true, .help = "random binary keys or /proc/kallsyms names" },
+	{ .name = "map", .type = PARAM_ENUM, .def = "qp_trie", .values = maps,
+	  .sweep = true, .help = "BPF_MAP_TYPE_QP_TRIE or the hash-map reference" },
+	{ .name = "entries", .type = PARAM_INT, .def = "16384", .min = 2, .max = 1 << 22,
+	  .help = "keys of the random dataset" },
+	{ .name = "seed", .type = PARAM_INT, .def = "1", .min = 0, .max = 1LL << 40,
+	  .help = "seed of the random dataset" },
+	{ .name = "updates", .type = PARAM_INT, .def = "1024", .min = 1, .max = 1 << 20,
+	  .help = "updates per test run" },
+	{ 0 },
 };
 
 static int qp_prepare(struct wl_ctx *ctx)
@@ -218,6 +235,9 @@ static void qp_report(struct wl_ctx *ctx, json_t *rec)
 		record_add_counter(rec, "counters", "false_negatives",
 				   (long long)c->false_negatives);
 		record_add_counter(rec, "counters", "writer_ops", (long long)c->writer_ops);
+		record_add_counter(rec, "counters", "updates", (long long)c->updates);
+		if (c->update_errors)
+			record_add_counter(rec, "failures", "update", (long long)c->update_errors);
 	}
 	record_add_counter(rec, "counters", "keys", (long long)q->ds.nr);
 	record_add_counter(rec, "counters", "key_size", (long long)q->ds.key_size);
@@ -244,6 +264,28 @@ const struct workload wl_qp_trie_lookup = {
 	.prepare = qp_prepare,
 	.setup = qp_setup,
 	.run_batch = qp_batch,
+	.report = qp_report,
+	.teardown = qp_teardown,
+};
+
+static long qp_update_batch(struct wl_ctx *ctx, int tid)
+{
+	struct qp *q = ctx->priv;
+	uint64_t args[5] = { (uint64_t)tid, q->ds.nr, (uint64_t)point_int(ctx->pt, "updates"),
+			     (uint64_t)tid, (uint64_t)ctx->pt->threads };
+	uint32_t ret;
+	int err = bpf_run_raw_tp(bpf_program__fd(q->skel->progs.update), args, 5, &ret);
+
+	return err ? err : (long)ret;
+}
+
+const struct workload wl_qp_trie_update = {
+	.name = "qp_trie_update",
+	.desc = "overwrites of existing variable-length keys (the update path and its lock)",
+	.params = qp_update_params,
+	.prepare = qp_prepare,
+	.setup = qp_setup,
+	.run_batch = qp_update_batch,
 	.report = qp_report,
 	.teardown = qp_teardown,
 };

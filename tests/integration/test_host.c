@@ -160,6 +160,8 @@ static void qp_trie_reference_and_unsupported(void **s)
 	assert_true(json_integer_value(json_object_get(c, "writer_ops")) > 0);
 	assert_int_equal(json_integer_value(json_object_get(c, "false_negatives")), 0);
 	json_decref(r);
+	check_ok("qp_trie_update --param map=htab", 1);
+	check_ok("qp_trie_update --param map=htab", 2);
 
 	/* on a kernel without the map type: unsupported, with the reason */
 	snprintf(cmd, sizeof(cmd), "%s run qp_trie_lookup --param map=qp_trie --duration 1 "

@@ -106,3 +106,37 @@ int write(__u64 *args)
 	cursor[tid] = w.idx;
 	return n;
 }
+
+static int update_cb(__u32 i, struct walk *w)
+{
+	void *key = bpf_map_lookup_elem(&keys, &w->idx);
+
+	if (!key)
+		return 1;
+	if (bpf_map_update_elem(&trie, key, &value_one, BPF_ANY))
+		w->c->update_errors++;
+	w->c->updates++;
+	w->idx += w->step;
+	if (w->idx >= w->nr)
+		w->idx = w->first;
+	return 0;
+}
+
+/*
+ * Overwrite existing keys: thread t of n updates keys t, t + n, ...
+ * args: [0] tid, [1] keys, [2] ops, [3] first, [4] step; returns updates
+ */
+SEC("raw_tp")
+int update(__u64 *args)
+{
+	__u32 tid = args[0] & (QP_MAX_TID - 1);
+	struct walk w = {
+		.nr = args[1], .step = args[4] ? args[4] : 1, .first = args[3],
+		.c = &counters[tid],
+		.idx = cursor[tid] ? cursor[tid] : args[3],
+	};
+	long n = bpf_loop(args[2], update_cb, &w, 0);
+
+	cursor[tid] = w.idx;
+	return n;
+}

@@ -20,7 +20,9 @@ struct qp_counters {
 	__u64 drops;		/* misses on keys writers delete and reinsert */
 	__u64 false_negatives;	/* misses on keys nobody touches */
 	__u64 writer_ops;
-	__u64 pad[3];
+	__u64 updates;
+	__u64 update_errors;
+	__u64 pad;
 };
 
 #endif
