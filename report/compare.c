@@ -54,8 +54,11 @@ static void status_change(const struct point *b, const struct point *n,
 {
 	bool was_ok = !strcmp(b->status, "ok");
 
-	if (!strcmp(b->status, n->status))
+	if (!strcmp(b->status, n->status)) {
+		fprintf(out, "  %-28s %s  (%s)\n", n->status, "on both sides",
+			name);
 		return;
+	}
 	if (was_ok) {
 		t->regressed++;
 		fprintf(out, "  %-28s %s (%s)  %s  REGRESSION\n",
@@ -79,6 +82,11 @@ static void compare_point(const struct point *b, const struct point *n,
 	t->compared++;
 	if (strcmp(b->status, "ok") || strcmp(n->status, "ok")) {
 		status_change(b, n, name, t, out);
+		return;
+	}
+	if (isnan(b->mean) || isnan(n->mean) || b->mean <= 0) {
+		fprintf(out, "  %-28s %s  %s\n", "no measurement", "(no samples)",
+			name);
 		return;
 	}
 	stats_welch(b->samples, b->nsamples, n->samples, n->nsamples, &w);

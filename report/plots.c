@@ -156,6 +156,12 @@ static char *series_name(const struct point *p)
 	return name;
 }
 
+/* A point that ran and has a measurement at a thread count. */
+static bool plottable(const struct point *p)
+{
+	return !strcmp(p->status, "ok") && p->threads > 0 && !isnan(p->mean);
+}
+
 static double failures_per_s(const struct point *p)
 {
 	json_t *f = json_object_get(p->rec, "failures");
@@ -201,7 +207,7 @@ static size_t series_points(const struct run *run, const struct groups *gs,
 		const struct point *p = &run->pts[i];
 		char *s;
 
-		if (strcmp(p->status, "ok") || group_of(gs, p) != (int)gi)
+		if (!plottable(p) || group_of(gs, p) != (int)gi)
 			continue;
 		s = series_name(p);
 		if (!strcmp(s, name))
@@ -247,7 +253,7 @@ static int write_data(const struct run *run, const struct groups *gs,
 		const struct point *p = &run->pts[i];
 		char *name;
 
-		if (strcmp(p->status, "ok") || group_of(gs, p) != (int)gi)
+		if (!plottable(p) || group_of(gs, p) != (int)gi)
 			continue;
 		name = series_name(p);
 		if (!json_object_get(done, name)) {
