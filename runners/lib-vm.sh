@@ -85,3 +85,47 @@ vm_help()
 	awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
 	exit 0
 }
+
+# Read a guest console; print one line per point, tab-separated:
+#   POINT_ID  begun|ended  RC|-  FIRST_BAD_LINE
+# where FIRST_BAD_LINE is the first panic, BUG, WARNING, RCU stall or hung
+# task line inside the point's begin..end stretch (timestamp removed), then
+#   -  outside  -  the first such line outside every point
+#   +  anywhere -  the first such line at all
+#   =  release  -  the guest's kernel release (from the start marker)
+vm_scan_console()
+{
+	tr -d '\r' < "$1" | awk -v OFS='\t' '
+	function clean(s) {
+		sub(/^.*\[ *[0-9]+\.[0-9]+\] /, "", s)
+		gsub(/\t/, " ", s)
+		return s
+	}
+	/allocbench-guest: start kernel=/ && rel == "" {
+		rel = $0; sub(/.*allocbench-guest: start kernel=/, "", rel); sub(/[ \t].*/, "", rel)
+	}
+	/allocbench-guest: begin / {
+		cur = $0; sub(/.*allocbench-guest: begin /, "", cur); sub(/[ \t].*/, "", cur)
+		if (!(cur in st)) order[n++] = cur
+		st[cur] = "begun"; next
+	}
+	/allocbench-guest: end / {
+		id = $0; sub(/.*allocbench-guest: end /, "", id)
+		rc = id; sub(/[ \t].*/, "", id); sub(/.* rc=/, "", rc); sub(/[^0-9].*/, "", rc)
+		if (rc == "") rc = "?"
+		if (!(id in st)) order[n++] = id
+		st[id] = "ended"; code[id] = rc; cur = ""; next
+	}
+	/Kernel panic|BUG:|WARNING:|rcu: INFO: rcu_[a-z]+ detected stalls|rcu_[a-z]+ self-detected stall|INFO: task .* blocked for more than/ {
+		key = (cur == "") ? "-" : cur
+		if (!(key in badl)) badl[key] = clean($0)
+		if (first == "") first = clean($0)
+	}
+	END {
+		for (i = 0; i < n; i++)
+			print order[i], st[order[i]], (order[i] in code) ? code[order[i]] : "-", badl[order[i]]
+		print "-", "outside", "-", badl["-"]
+		print "+", "anywhere", "-", first
+		print "=", "release", "-", rel
+	}'
+}

@@ -4,7 +4,7 @@
  * against the plan it ran.
  *
  *   check-records RUN_DIR PLAN --variant NAME [--unsupported SUBSTR]...
- *                 [--failed-first SUBSTR]
+ *                 [--failed-first SUBSTR [--all-failed]]
  *
  * The last record of a point counts (as `allocbench results append` keeps
  * it). Every plan point must have one: schema 1, the run's run_id, target
@@ -12,8 +12,9 @@
  * peak/end/source. By default each status must be ok (with samples and
  * ops_per_sec.mean > 0) or unsupported (with a reason); points whose id
  * contains an --unsupported SUBSTR must be unsupported. With
- * --failed-first every point must be failed with a reason, and the first
- * point's reason must contain SUBSTR (the negative test).
+ * --failed-first the first point must be failed with a reason that
+ * contains SUBSTR, and with --all-failed every other point must be failed
+ * with a reason too (the negative tests).
  * Prints one line per problem; exit 0 if none, 1 otherwise, 2 on misuse.
  */
 #include <errno.h>
@@ -30,6 +31,7 @@ struct opts {
 	const char *plan;
 	const char *variant;
 	const char *failed_first;
+	int all_failed;
 	const char *unsupported[MAX_SUBSTR];
 	int nr_unsupported;
 };
@@ -47,7 +49,8 @@ static void problem(const char *point, const char *fmt, const char *arg)
 static int usage(const char *msg)
 {
 	fprintf(stderr, "check-records: %s (usage: check-records RUN_DIR PLAN "
-		"--variant NAME [--unsupported SUBSTR]... [--failed-first SUBSTR])\n",
+		"--variant NAME [--unsupported SUBSTR]... [--failed-first SUBSTR "
+		"[--all-failed]])\n",
 		msg);
 	return -EINVAL;
 }
@@ -59,7 +62,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strncmp(a, "--", 2)) {
+		if (!strcmp(a, "--all-failed")) {
+			o->all_failed = 1;
+		} else if (!strncmp(a, "--", 2)) {
 			if (i + 1 >= argc)
 				return usage("option without a value");
 			if (!strcmp(a, "--variant"))
@@ -172,7 +177,7 @@ static void check_status(const char *id, json_t *rec, const struct opts *o,
 		problem(id, "%s", "no status");
 		return;
 	}
-	if (o->failed_first) {
+	if (o->failed_first && (first || o->all_failed)) {
 		if (strcmp(status, "failed") || !reason || !*reason)
 			problem(id, "status %s, want failed with a reason", status);
 		else if (first && !strstr(reason, o->failed_first))
