@@ -2,6 +2,7 @@
 #
 #   make report [RUN=results/<id>]          default: the newest run
 #   make compare BASE=results/<a> NEW=results/<b> [THRESHOLD=5] [FORCE=1]
+#                [MAX_STDDEV=10]
 #   make compare RUN=results/<id> BASE_VARIANT=bpf-ma [THRESHOLD=5]
 #   make reproduce CASE=htab-mem-2023|qp-trie-2022 [CPUS=n]
 #
@@ -21,6 +22,7 @@ RUN           ?=
 BASE          ?=
 NEW           ?=
 THRESHOLD     ?= 5
+MAX_STDDEV    ?= 10
 FORCE         ?=
 BASE_VARIANT  ?=
 CASE          ?=
@@ -42,10 +44,10 @@ report: $(ABREPORT)
 compare: $(ABREPORT)
 ifneq ($(BASE_VARIANT),)
 	@test -n "$(RUN)" || { echo "make compare: BASE_VARIANT needs RUN=results/<id>" >&2; exit 2; }
-	$(ABREPORT) compare --run $(RUN) --base-variant $(BASE_VARIANT) --threshold $(THRESHOLD)
+	$(ABREPORT) compare --run $(RUN) --base-variant $(BASE_VARIANT) --threshold $(THRESHOLD) --max-stddev $(MAX_STDDEV)
 else
 	@test -n "$(BASE)" -a -n "$(NEW)" || { echo "make compare: give BASE=results/<a> NEW=results/<b> (or RUN=... BASE_VARIANT=...)" >&2; exit 2; }
-	$(ABREPORT) compare --base $(BASE) --new $(NEW) --threshold $(THRESHOLD) $(if $(FORCE),--force)
+	$(ABREPORT) compare --base $(BASE) --new $(NEW) --threshold $(THRESHOLD) --max-stddev $(MAX_STDDEV) $(if $(FORCE),--force)
 endif
 
 # Runs the published case's sweep on the VM runner, then prints the

@@ -85,6 +85,7 @@ bool param_varies(const struct run *run, const char *workload,
 struct compare_opts {
 	double threshold;	/* percent */
 	double alpha;		/* significance level */
+	double max_sd;		/* percent: noisier points cannot be judged */
 	bool force;
 	const char *base_variant;	/* within-run mode when set */
 };

@@ -4,6 +4,10 @@
  * the layout of the kernel test robot. Higher ops/s is better. A point
  * regresses when it is worse by more than the threshold and the test is
  * significant, or when it was ok in the base and is not in the new run.
+ * A point whose stddev exceeds max_sd percent of its mean on either side
+ * is too noisy to judge: per-second samples of one run are not
+ * independent of what else the machine does, so the t-test alone would
+ * take a change of background load for a change of the kernel.
  * Exit 0: no regression, 1: regression, 2: usage or not comparable.
  */
 #include <getopt.h>
@@ -17,6 +21,7 @@ struct tally {
 	size_t compared;
 	size_t regressed;
 	size_t improved;
+	size_t noisy;
 	size_t only_base;
 	size_t only_new;
 	double worst;		/* most negative significant %change */
@@ -91,7 +96,10 @@ static void compare_point(const struct point *b, const struct point *n,
 	}
 	stats_welch(b->samples, b->nsamples, n->samples, n->nsamples, &w);
 	chg = 100 * (n->mean - b->mean) / fabs(b->mean);
-	if (!isnan(w.p) && w.p < o->alpha && fabs(chg) > o->threshold) {
+	if (pct_sd(b) > o->max_sd || pct_sd(n) > o->max_sd) {
+		t->noisy++;
+		flag = "  noisy";
+	} else if (!isnan(w.p) && w.p < o->alpha && fabs(chg) > o->threshold) {
 		if (chg < 0) {
 			t->regressed++;
 			flag = "  REGRESSION";
@@ -139,11 +147,15 @@ static int verdict(const struct tally *t, const struct compare_opts *o,
 		if (*t->worst_point)
 			fprintf(out, "; worst %+.1f%% %s", t->worst,
 				t->worst_point);
+		if (t->noisy)
+			fprintf(out, "; %zu too noisy to judge (stddev > %g%%)",
+				t->noisy, o->max_sd);
 		fputc('\n', out);
 		return 1;
 	}
-	fprintf(out, "verdict: no regression: %zu matched points, none worse by more than %g%% with p < %g; %zu improved, %zu only in base, %zu only in new\n",
+	fprintf(out, "verdict: no regression: %zu matched points, none worse by more than %g%% with p < %g; %zu improved, %zu too noisy to judge (stddev > %g%%), %zu only in base, %zu only in new\n",
 		t->compared, o->threshold, o->alpha, t->improved,
+		t->noisy, o->max_sd,
 		t->only_base, t->only_new);
 	return 0;
 }
@@ -198,8 +210,8 @@ int compare_runs(const struct run *b, const struct run *n,
 	fprintf(out, "base: %s (suite %s, accel %s)\nnew:  %s (suite %s, accel %s)\n",
 		b->dir, meta_or(b, "suite_sha"), run_accel(b),
 		n->dir, meta_or(n, "suite_sha"), run_accel(n));
-	fprintf(out, "higher ops/s is better; threshold %g%%, Welch's t-test p < %g\n\n",
-		o->threshold, o->alpha);
+	fprintf(out, "higher ops/s is better; threshold %g%%, Welch's t-test p < %g; points with stddev > %g%% of the mean are too noisy to judge\n\n",
+		o->threshold, o->alpha, o->max_sd);
 	print_header(out, b->id, n->id);
 	for (i = 0; i < b->npts; i++) {
 		const struct point *np = run_find(n, &b->pts[i], true);
@@ -253,6 +265,7 @@ static int compare_one_variant(const struct run *base, const struct run *run,
 	all->compared += t.compared;
 	all->regressed += t.regressed;
 	all->improved += t.improved;
+	all->noisy += t.noisy;
 	all->only_base += t.only_base;
 	all->only_new += t.only_new;
 	if (t.worst < all->worst) {
@@ -293,8 +306,8 @@ int compare_variants(const struct run *run, const struct compare_opts *o,
 		free(base.pts);
 		return 2;
 	}
-	fprintf(out, "run: %s; base variant %s; higher ops/s is better; threshold %g%%, Welch's t-test p < %g\n",
-		run->dir, o->base_variant, o->threshold, o->alpha);
+	fprintf(out, "run: %s; base variant %s; higher ops/s is better; threshold %g%%, Welch's t-test p < %g; stddev > %g%%: too noisy to judge\n",
+		run->dir, o->base_variant, o->threshold, o->alpha, o->max_sd);
 	for (i = 0; i < run->npts; i++) {
 		const char *v = run->pts[i].variant;
 
@@ -308,7 +321,7 @@ int compare_variants(const struct run *run, const struct compare_opts *o,
 
 static void usage_compare(void)
 {
-	die_usage("usage: abreport compare --base DIR --new DIR [--threshold PCT] [--alpha P] [--force] | --run DIR --base-variant NAME [--threshold PCT]");
+	die_usage("usage: abreport compare --base DIR --new DIR [--threshold PCT] [--alpha P] [--max-stddev PCT] [--force] | --run DIR --base-variant NAME [--threshold PCT] [--max-stddev PCT]");
 }
 
 static double parse_num(const char *s, const char *what)
@@ -340,10 +353,11 @@ int cmd_compare(int argc, char **argv)
 		{ "base-variant", required_argument, NULL, 'v' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "alpha", required_argument, NULL, 'a' },
+		{ "max-stddev", required_argument, NULL, 's' },
 		{ "force", no_argument, NULL, 'f' },
 		{ 0 }
 	};
-	struct compare_opts o = { .threshold = 5, .alpha = 0.01 };
+	struct compare_opts o = { .threshold = 5, .alpha = 0.01, .max_sd = 10 };
 	const char *base = NULL, *new = NULL, *one = NULL;
 	struct run a, b;
 	int c, ret;
@@ -356,6 +370,7 @@ int cmd_compare(int argc, char **argv)
 		case 'v': o.base_variant = optarg; break;
 		case 't': o.threshold = parse_num(optarg, "threshold"); break;
 		case 'a': o.alpha = parse_num(optarg, "alpha"); break;
+		case 's': o.max_sd = parse_num(optarg, "max-stddev"); break;
 		case 'f': o.force = true; break;
 		default: usage_compare();
 		}

@@ -61,10 +61,15 @@ static void mkrun(struct run *r, char **lines, size_t n)
 #define S97 "[97,97.01,96.99,97.005,96.995]"
 #define S100T "[100,100.01,99.99,100.005,99.995]"
 #define SWIDE "[60,140,70,130,50]"
+/* 40% slower, p < 0.001, but a stddev of 16% of the mean: noisy. */
+#define S60N "[50,70,60,51,69]"
+
+static double max_sd = 10;
 
 static int verdict(struct run *b, struct run *n, bool force, double thr)
 {
-	struct compare_opts o = { .threshold = thr, .alpha = 0.01, .force = force };
+	struct compare_opts o = { .threshold = thr, .alpha = 0.01, .max_sd = max_sd,
+				  .force = force };
 	FILE *out = fopen("/dev/null", "w");
 	int ret = compare_runs(b, n, &o, out);
 
@@ -114,6 +119,12 @@ static void test_verdicts(void **state)
 	assert_int_equal(pair(P_OVER, S100T, P_OVER, S97, "ok", "kvm", false), 0);
 	/* 10% slower on average but not significant: no regression. */
 	assert_int_equal(pair(P_OVER, S100, P_OVER, SWIDE, "ok", "kvm", false), 0);
+	/* Much slower and significant, but too noisy to judge... */
+	assert_int_equal(pair(P_OVER, S100, P_OVER, S60N, "ok", "kvm", false), 0);
+	/* ...which the noise guard alone decides. */
+	max_sd = 100;
+	assert_int_equal(pair(P_OVER, S100, P_OVER, S60N, "ok", "kvm", false), 1);
+	max_sd = 10;
 	/* A point that ran in the base and fails now. */
 	assert_int_equal(pair(P_OVER, S100, P_OVER, "[]", "failed", "kvm", false), 1);
 }
