@@ -74,7 +74,10 @@ static void cat(char *buf, size_t len, const char *s)
 		snprintf(buf + n, len - n, "%s", s);
 }
 
-/* workload, then string params bare, then numeric params that vary. */
+/*
+ * workload, then the params that vary in the run: strings bare, numbers
+ * as k=v. Fixed params are stated once per workload in the report.
+ */
 void fmt_label(char *buf, size_t len, const struct run *run,
 	       const struct point *p)
 {
@@ -90,14 +93,14 @@ void fmt_label(char *buf, size_t len, const struct run *run,
 			continue;
 		*eq = '\0';
 		v = json_object_get(p->params, tok);
+		if (!param_varies(run, p->workload, tok))
+			continue;
 		cat(buf, len, " ");
 		if (json_is_string(v)) {
 			cat(buf, len, json_string_value(v));
-		} else if (param_varies(run, p->workload, tok)) {
+		} else {
 			*eq = '=';
 			cat(buf, len, tok);
-		} else {
-			buf[strlen(buf) - 1] = '\0';
 		}
 	}
 	free(s);
