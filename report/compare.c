@@ -48,7 +48,7 @@ static double pct_sd(const struct point *p)
 
 static void print_header(FILE *out, const char *a, const char *b)
 {
-	fprintf(out, "%16.16s %27.27s\n", a, b);
+	fprintf(out, "%16s %27s\n", a, b);
 	fputs("---------------- ---------------------------\n", out);
 	fputs("         %stddev     %change         %stddev\n", out);
 	fputs("             \\          |                \\\n", out);

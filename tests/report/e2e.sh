@@ -157,6 +157,25 @@ report_tests()
 	fi
 }
 
+# make report without RUN: the newest run directory under results/.
+newest_tests()
+{
+	local top=$work/newest rc=0
+	mkdir -p "$top/results"
+	cp -r $fx/noise-a "$top/results/20260110-020000-vm"
+	cp -r $fx/noise-b "$top/results/20260111-020000-vm"
+	mkdir -p "$top/results/20260112-000000-vm"	# no results.jsonl: skipped
+	(cd "$top" && ABREPORT_DATADIR="$OLDPWD/report" "$OLDPWD/$bin" report) \
+		>"$work/newest.out" 2>"$work/newest.err" || rc=$?
+	if [[ $rc -eq 0 && -s "$top/results/20260111-020000-vm/report/index.html" &&
+		! -e "$top/results/20260110-020000-vm/report" ]]; then
+		ok "report without RUN: the newest run"
+	else
+		bad "report without RUN: exit $rc, not written to the newest run"
+	fi
+	expect_rc 2 report-no-runs "$bin" report "$work/no-such-run"
+}
+
 reproduce_tests()
 {
 	expect_rc 0 repro-htab "$bin" reproduce --published reproduce/htab-mem-2023.json --run $fx/noise-a
@@ -181,6 +200,7 @@ reproduce_tests()
 
 compare_tests
 report_tests
+newest_tests
 reproduce_tests
 if [[ $fails -gt 0 ]]; then
 	echo "e2e: $fails check(s) failed"
