@@ -32,6 +32,7 @@ struct point {
 	double stddev;		/* sample stddev (n - 1) */
 	double mem_peak;	/* bytes; < 0 when absent */
 	double mem_end;		/* bytes; < 0 when absent */
+	double mem_idle;	/* bytes; < 0 when absent */
 };
 
 struct run {
@@ -43,6 +44,7 @@ struct run {
 	size_t npts;
 	int schema;		/* the schema all records share; -1 if mixed */
 	size_t bad_lines;	/* lines that were not JSON objects */
+	size_t superseded;	/* earlier records of a point (last one wins) */
 };
 
 /* run.c */

@@ -125,8 +125,10 @@ static void row_counts(struct doc *d, const struct run *run)
 		else
 			fail++;
 	}
-	s = xasprintf("%zu (ok %zu, unsupported %zu, failed %zu)%s", run->npts,
-		      ok, uns, fail, run->bad_lines ? "; unreadable lines skipped" : "");
+	s = xasprintf("%zu (ok %zu, unsupported %zu, failed %zu)%s%s", run->npts,
+		      ok, uns, fail,
+		      run->bad_lines ? "; unreadable lines skipped" : "",
+		      run->superseded ? "; earlier records of re-run points ignored" : "");
 	doc_row(d, "points", s);
 	free(s);
 }

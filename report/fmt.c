@@ -108,15 +108,17 @@ void fmt_label(char *buf, size_t len, const struct run *run,
 
 static void add_mem(char *buf, size_t len, const struct point *p)
 {
+	const double v[] = { p->mem_end, p->mem_peak, p->mem_idle };
+	static const char *const name[] = { "mem", "peak", "idle" };
 	char t[96];
+	size_t i;
+	int n = 0;
 
-	if (p->mem_end >= 0) {
-		snprintf(t, sizeof(t), "mem %.2f MiB", p->mem_end / MIB);
-		cat(buf, len, t);
-	}
-	if (p->mem_peak >= 0) {
-		snprintf(t, sizeof(t), "%speak %.2f MiB",
-			 p->mem_end >= 0 ? ", " : "", p->mem_peak / MIB);
+	for (i = 0; i < 3; i++) {
+		if (v[i] < 0)
+			continue;
+		snprintf(t, sizeof(t), "%s%s %.2f MiB", n++ ? ", " : "",
+			 name[i], v[i] / MIB);
 		cat(buf, len, t);
 	}
 }
@@ -147,12 +149,17 @@ static void add_failures(char *buf, size_t len, const struct point *p)
 	json_t *f = json_object_get(p->rec, "failures");
 	json_t *lat = json_object_get(p->rec, "latency_ns");
 	const char *k, *ctx = json_str(p->rec, "exec_context", NULL);
+	const char *ev = json_str(p->rec, "perf_event", NULL);
 	json_t *v;
 	char t[160];
 	int n = 0;
 
 	if (ctx) {
 		cat(buf, len, ctx);
+		cat(buf, len, ev ? ", " : "; ");
+	}
+	if (ev) {
+		cat(buf, len, ev);
 		cat(buf, len, "; ");
 	}
 	cat(buf, len, "failures");

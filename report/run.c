@@ -115,6 +115,7 @@ static int point_init(struct point *p, json_t *rec)
 	p->cpus = (int)json_num(rec, "cpus", 0);
 	p->mem_peak = json_num(mem, "peak", -1);
 	p->mem_end = json_num(mem, "end", -1);
+	p->mem_idle = json_num(mem, "idle", -1);
 	point_samples(p);
 	return params_key(p->params, &p->pkey, &p->plabel);
 }
@@ -175,6 +176,36 @@ static int load_records(struct run *run, FILE *f, const char *path)
 	return 0;
 }
 
+static void point_release(struct point *p)
+{
+	free(p->samples);
+	free(p->pkey);
+	free(p->plabel);
+}
+
+/*
+ * A point with several records (a resumed run, a VM point that printed
+ * its record and then a WARNING) is its last record; the others stay in
+ * the file and are only counted.
+ */
+static void drop_superseded(struct run *run)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < run->npts; i++) {
+		for (j = i + 1; j < run->npts; j++)
+			if (point_same(&run->pts[i], &run->pts[j], true))
+				break;
+		if (j < run->npts) {
+			point_release(&run->pts[i]);
+			run->superseded++;
+			continue;
+		}
+		run->pts[n++] = run->pts[i];
+	}
+	run->npts = n;
+}
+
 int run_load(const char *dir, struct run *run)
 {
 	char *path;
@@ -214,6 +245,7 @@ int run_load(const char *dir, struct run *run)
 		if (err)
 			return err;
 	}
+	drop_superseded(run);
 	return 0;
 }
 
@@ -221,11 +253,8 @@ void run_free(struct run *run)
 {
 	size_t i;
 
-	for (i = 0; i < run->npts; i++) {
-		free(run->pts[i].samples);
-		free(run->pts[i].pkey);
-		free(run->pts[i].plabel);
-	}
+	for (i = 0; i < run->npts; i++)
+		point_release(&run->pts[i]);
 	free(run->pts);
 	json_decref(run->records);
 	json_decref(run->meta);

@@ -191,7 +191,7 @@ static void test_qp_nmi_lines(void **state)
 {
 	char *l[] = {
 		xstrdup("{\"schema\":1,\"variant\":\"qp-trie\",\"workload\":\"qp_trie_lookup\",\"params\":{\"dataset\":\"random\",\"map\":\"qp_trie\"},\"threads\":16,\"samples\":[162000000,163230000],\"status\":\"ok\",\"counters\":{\"hits\":1620000000,\"misses\":0,\"false_negatives\":2}}"),
-		xstrdup("{\"schema\":1,\"variant\":\"bpf-ma\",\"workload\":\"nmi_alloc\",\"params\":{\"event\":\"cycles\"},\"threads\":1,\"samples\":[4000,4000],\"status\":\"ok\",\"exec_context\":\"nmi\",\"failures\":{\"ENOMEM\":3},\"latency_ns\":{\"p50\":180,\"p99\":900,\"max\":12000}}"),
+		xstrdup("{\"schema\":1,\"variant\":\"bpf-ma\",\"workload\":\"nmi_alloc\",\"params\":{\"event\":\"cycles\"},\"threads\":1,\"samples\":[4000,4000],\"status\":\"ok\",\"exec_context\":\"nmi\",\"perf_event\":\"cycles\",\"mem_bytes\":{\"idle\":1048576},\"failures\":{\"ENOMEM\":3},\"latency_ns\":{\"p50\":180,\"p99\":900,\"max\":12000}}"),
 		xstrdup("{\"schema\":1,\"variant\":\"x\",\"workload\":\"null\",\"threads\":1,\"status\":\"ok\"}"),
 	};
 	char buf[512];
@@ -201,10 +201,29 @@ static void test_qp_nmi_lines(void **state)
 	fmt_reviewer(buf, sizeof(buf), &r, &r.pts[0]);
 	assert_string_equal(buf, "qp_trie_lookup (16 thread) 162.615 ± 0.870M/s (hits 1.62G, misses 0, false negatives 2)");
 	fmt_reviewer(buf, sizeof(buf), &r, &r.pts[1]);
-	assert_string_equal(buf, "nmi_alloc (1 thread) 4.000 ± 0.000k/s (nmi; failures ENOMEM 3; latency p50 180 p99 900 max 12000 ns)");
+	assert_string_equal(buf, "nmi_alloc (1 thread) 4.000 ± 0.000k/s (nmi, cycles; failures ENOMEM 3; latency p50 180 p99 900 max 12000 ns; idle 1.00 MiB)");
 	/* No params, no samples, no summary: no crash, n/a. */
 	fmt_reviewer(buf, sizeof(buf), &r, &r.pts[2]);
 	assert_string_equal(buf, "null (1 thread) n/a");
+	run_free(&r);
+}
+
+static void test_last_record_wins(void **state)
+{
+	char *l[] = {
+		rec("bpf-ma", P_OVER, 2, S90, "failed", "kvm"),
+		rec("bpf-ma", P_BATCH, 2, S90, "ok", "kvm"),
+		rec("bpf-ma", P_OVER_REORDERED, 2, S100, "ok", "kvm"),
+		rec("kmalloc-rcu", P_OVER, 2, S90, "ok", "kvm"),
+	};
+	struct run r;
+
+	mkrun(&r, l, 4);
+	assert_int_equal(r.npts, 3);
+	assert_int_equal(r.superseded, 1);
+	assert_string_equal(r.pts[1].status, "ok");
+	assert_float_equal(r.pts[1].mean, 100, 1e-9);
+	assert_string_equal(r.pts[1].variant, "bpf-ma");
 	run_free(&r);
 }
 
@@ -232,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_reviewer_line),
 		cmocka_unit_test(test_qp_nmi_lines),
+		cmocka_unit_test(test_last_record_wins),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
