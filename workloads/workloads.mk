@@ -24,3 +24,20 @@ $(BUILD)/obj/%.o: workloads/%.c $(WL_SKELS) $(wildcard workloads/*.h workloads/p
 
 $(BUILD)/allocbench: $(WL_OBJS)
 	$(CC) $(LDSTATIC) -o $@ $^ $(LDLIBS)
+
+# build/microbench: Google Benchmark (C++) over a C shim of the harness:
+# test-run cost against the in-kernel loop count, summary and record cost.
+MB_OBJS := $(BUILD)/obj/microbench/shim.o $(filter-out $(BUILD)/obj/main.o,$(WL_OBJS))
+
+$(BUILD)/obj/microbench/shim.o: workloads/microbench/shim.c $(WL_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/microbench: workloads/microbench/main.cc $(MB_OBJS)
+	$(CXX) -O2 -Iworkloads -o $@ $^ -lbenchmark -lpthread \
+		-lbpf -lelf -lz -ljansson -lgsl -lgslcblas -lm
+
+.PHONY: microbench
+microbench: $(BUILD)/microbench
+	$(BUILD)/microbench --benchmark_out=$(BUILD)/microbench.json \
+		--benchmark_out_format=json
