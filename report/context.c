@@ -70,7 +70,36 @@ static void row_records(struct doc *d, const struct run *run, const char *label,
 	free(s);
 }
 
-/* Every scalar of obj as k=v, space separated. */
+/* A long hex string (a sha256) cut to 12 digits; others as they are. */
+static char *short_hash(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 16 && strspn(s, "0123456789abcdef") == n)
+		return xasprintf("%.12s", s);
+	return xstrdup(s);
+}
+
+/* An array of scalars as "N: a, b, c". */
+static char *list_text(json_t *arr)
+{
+	char *out = xasprintf("%zu", json_array_size(arr));
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v) {
+		char *s = json_is_string(v) ? xstrdup(json_string_value(v)) :
+			json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		char *n = xasprintf("%s%s%s", out, i ? ", " : ": ", s ? s : "");
+
+		free(s);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* Every scalar (and list of scalars) of obj as k=v, space separated. */
 static char *scalars(json_t *obj)
 {
 	char *out = xstrdup("");
@@ -80,10 +109,14 @@ static char *scalars(json_t *obj)
 	json_object_foreach(obj, k, v) {
 		char *s, *n;
 
-		if (json_is_object(v) || json_is_array(v))
+		if (json_is_object(v))
 			continue;
-		s = json_is_string(v) ? xstrdup(json_string_value(v)) :
-			json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (json_is_array(v))
+			s = list_text(v);
+		else if (json_is_string(v))
+			s = short_hash(json_string_value(v));
+		else
+			s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		n = xasprintf("%s%s%s=%s", out, *out ? " " : "", k, s ? s : "");
 		free(out);
 		free(s);
@@ -92,13 +125,26 @@ static char *scalars(json_t *obj)
 	return out;
 }
 
-static void row_variant(struct doc *d, const struct run *run,
-			const char *variant)
+/* meta.json: "variants": {name: build.json}, or "variant.<name>". */
+static json_t *variant_build(const struct run *run, const char *variant)
 {
 	json_t *build = json_object_get(json_object_get(run->meta, "variants"),
 					variant);
+	char *key;
+
+	if (build)
+		return build;
+	key = xasprintf("variant.%s", variant);
+	build = json_object_get(run->meta, key);
+	free(key);
+	return build;
+}
+
+static void row_variant(struct doc *d, const struct run *run,
+			const char *variant)
+{
 	char *rel = distinct(run, variant, get_top, "kernel_release");
-	char *b = scalars(build);
+	char *b = scalars(variant_build(run, variant));
 	char *label = xasprintf("kernel %s", variant);
 	char *text = xasprintf("%s%s%s", *rel ? rel : "release unknown",
 			       *b ? "; " : "", b);
