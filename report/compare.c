@@ -25,7 +25,7 @@ struct tally {
 	size_t only_base;
 	size_t only_new;
 	double worst;		/* most negative significant %change */
-	char worst_point[256];
+	char worst_point[512];
 };
 
 static void point_name(char *buf, size_t len, const struct point *p,
@@ -78,7 +78,7 @@ static void compare_point(const struct point *b, const struct point *n,
 			  const struct compare_opts *o, bool with_variant,
 			  struct tally *t, FILE *out)
 {
-	char name[256];
+	char name[512], p[16];
 	struct welch w;
 	double chg;
 	const char *flag = "";
@@ -113,9 +113,12 @@ static void compare_point(const struct point *b, const struct point *n,
 			flag = "  improved";
 		}
 	}
-	fprintf(out, "%12.0f ± %2.0f%% %+9.1f%% %12.0f ± %2.0f%%  %s  (p=%s%.4f)%s\n",
-		b->mean, pct_sd(b), chg, n->mean, pct_sd(n), name,
-		isnan(w.p) ? "n/a " : "", isnan(w.p) ? 0.0 : w.p, flag);
+	if (isnan(w.p))
+		snprintf(p, sizeof(p), "n/a");
+	else
+		snprintf(p, sizeof(p), "%.4f", w.p);
+	fprintf(out, "%12.0f ± %2.0f%% %+9.1f%% %12.0f ± %2.0f%%  %s  (p=%s)%s\n",
+		b->mean, pct_sd(b), chg, n->mean, pct_sd(n), name, p, flag);
 }
 
 static void list_only(const struct run *from, const struct run *other,
@@ -126,7 +129,7 @@ static void list_only(const struct run *from, const struct run *other,
 
 	for (i = 0; i < from->npts; i++) {
 		const struct point *p = &from->pts[i];
-		char name[256];
+		char name[512];
 
 		if (run_find(other, p, with_variant))
 			continue;
@@ -270,7 +273,7 @@ static int compare_one_variant(const struct run *base, const struct run *run,
 	all->only_new += t.only_new;
 	if (t.worst < all->worst) {
 		all->worst = t.worst;
-		snprintf(all->worst_point, sizeof(all->worst_point), "%.60s: %.180s",
+		snprintf(all->worst_point, sizeof(all->worst_point), "%.60s: %.400s",
 			 variant, t.worst_point);
 	}
 	free(v.pts);
