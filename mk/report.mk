@@ -56,7 +56,8 @@ endif
 reproduce: $(ABREPORT)
 	@test -n "$(CASE)" -a -f "reproduce/$(CASE).json" || { echo "make reproduce: CASE must name reproduce/<case>.json: $(notdir $(basename $(wildcard reproduce/*.json)))" >&2; exit 2; }
 	@set -euo pipefail; \
-	eval "$$($(ABREPORT) reproduce --published reproduce/$(CASE).json --matrix --cpus $(CPUS))"; \
+	matrix=$$($(ABREPORT) reproduce --published reproduce/$(CASE).json --matrix --cpus $(CPUS)); \
+	eval "$$matrix"; \
 	echo "reproduce $(CASE): TARGET=$$TARGET VARIANTS='$$VARIANTS' WORKLOADS=$$WORKLOADS THREADS=$$THREADS PARAMS='$$PARAMS'"; \
 	log=$$(mktemp); \
 	TARGET="$$TARGET" VARIANTS="$$VARIANTS" WORKLOADS="$$WORKLOADS" \
