@@ -22,6 +22,7 @@ extern char **environ;
 static const char *const series_params[][2] = {
 	{ "htab_churn", "map" },
 	{ "qp_trie_lookup", "map" },
+	{ "qp_trie_update", "map" },
 	{ "nmi_alloc", "map" },
 };
 

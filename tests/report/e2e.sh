@@ -188,7 +188,11 @@ reproduce_tests()
 	expect_rc 0 repro-qp "$bin" reproduce --published reproduce/qp-trie-2022.json --run $fx/noise-a
 	expect_grep "repro-qp: speed-up" "$work/repro-qp.out" '^kallsyms, subtree lock: speed-up from 1 thread +4 +1\.30x +1\.30x$'
 	expect_grep "repro-qp: no-lock / lock" "$work/repro-qp.out" '^random: no lock / subtree lock +16 +3\.20x +1\.48x +\(ours at 4 threads\)$'
-	expect_grep "repro-qp: unmeasured row" "$work/repro-qp.out" 'v2: htab update.*ours: the suite has no update workload'
+	expect_grep "repro-qp: row not in the run" "$work/repro-qp.out" '^v2: htab update, random keys +1 +2\.122 +- .*ours: not in the run$'
+	expect_rc 0 repro-mini "$bin" reproduce --published $fx/published-mini.json --run $fx/noise-a
+	expect_grep "repro-mini: published-only row" "$work/repro-mini.out" '^a published-only row .*ours: no such workload in the suite$'
+	expect_grep "repro-mini: speed-up" "$work/repro-mini.out" '^nmi_alloc speed-up +2 +2\.00x +2\.0[0-9]x$'
+	expect_grep "repro-mini: unknown row" "$work/repro-mini.out" '^missing rows: rows nmi / nosuch not in the data file$'
 	expect_rc 0 matrix-small "$bin" reproduce --published reproduce/htab-mem-2023.json --matrix --cpus 2
 	expect_grep "matrix: threads capped" "$work/matrix-small.out" "^THREADS='2'$"
 	expect_grep "matrix: max_entries floor" "$work/matrix-small.out" "^PARAMS='value_size=8 batch=64 max_entries=8192'$"
