@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# vm-check.sh [VARIANT]: boot build/kernels/VARIANT (default lockless-pool)
+# under qemu TCG with a busybox initramfs and bpf_pool.* boot parameters,
+# and run pool_check in it: counters and parameter files, prefill, a burst
+# that empties pool and reserve and gets -ENOMEM, the worker's refill, the
+# give-back after a grace period, churn on hash and per-CPU hash maps, and
+# a perf_event program allocating from interrupt context (pool_check.c
+# says what each check expects). The console must show no panic, BUG,
+# WARNING or RCU stall.
+#
+# Console: build/kernels/VARIANT/pool-check.console.
+# Env: BUILD (build), TIMEOUT (300 s), SMP (2), CHURN (20000),
+#      POOL_LOW (2), POOL_BATCH (4), POOL_HIGH (8), POOL_RESERVE (2).
+set -euo pipefail
+
+BUILD=${BUILD:-build}
+TIMEOUT=${TIMEOUT:-300}
+SMP=${SMP:-2}
+CHURN=${CHURN:-20000}
+low=${POOL_LOW:-2}
+batch=${POOL_BATCH:-4}
+high=${POOL_HIGH:-8}
+reserve=${POOL_RESERVE:-2}
+here=$(dirname "$0")
+usage() { echo "vm-check.sh: $* (usage: tests/kernels/lockless-pool/vm-check.sh [VARIANT])" >&2; exit 2; }
+
+[ $# -le 1 ] || usage "wrong number of arguments"
+v=${1:-lockless-pool}
+for n in "$TIMEOUT" "$SMP" "$CHURN" "$low" "$batch" "$high" "$reserve"; do
+	[[ "$n" =~ ^[0-9]+$ ]] || usage "'$n' is not a number"
+done
+kernel=$BUILD/kernels/$v/bzImage
+[ -f "$kernel" ] || usage "no $kernel (runners/build-kernel $v)"
+busybox=$(command -v busybox) || usage "busybox-static is not installed"
+
+bin=$BUILD/tests/kernels/lockless-pool/pool_check
+mkdir -p "$(dirname "$bin")"
+${CC:-gcc} -std=c11 -O2 -Wall -Wextra -Werror -static -o "$bin" \
+	"$here/pool_check.c"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+root=$tmp/root
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
+cp "$busybox" "$root/bin/busybox"
+cp "$bin" "$root/bin/pool_check"
+cat > "$root/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+echo "LPC release \$(uname -r)"
+/bin/pool_check --low $low --batch $batch --high $high --reserve $reserve --churn $CHURN
+echo "LPC exit \$?"
+echo "LPC stats begin"
+cat /sys/kernel/debug/bpf_lockless_pool/stats
+echo "LPC stats end"
+# let the deferred map frees and the pools' destruction run before poweroff
+sleep 3
+echo "LPC done"
+poweroff -f
+EOF
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$tmp/initrd.gz"
+
+console=$BUILD/kernels/$v/pool-check.console
+rc=0
+timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 512 -smp "$SMP" \
+	-display none -monitor none -no-reboot \
+	-serial "file:$console" \
+	-kernel "$kernel" -initrd "$tmp/initrd.gz" \
+	-append "console=ttyS0 panic=-1 rdinit=/init bpf_pool.low=$low bpf_pool.batch=$batch bpf_pool.high=$high bpf_pool.reserve=$reserve" || rc=$?
+tr -d '\r' < "$console" > "$tmp/console"
+
+bad=0
+[ "$rc" -eq 0 ] || { echo "vm-check: $v: qemu exited $rc (124: timeout after $TIMEOUT s)" >&2; bad=1; }
+grep -E '^(ok|not ok) - |^# |^RESULT ' "$tmp/console" || true
+grep -q '^LPC exit 0$' "$tmp/console" || { echo "vm-check: $v: pool_check did not pass" >&2; bad=1; }
+grep -q '^LPC done$' "$tmp/console" || { echo "vm-check: $v: the guest did not finish" >&2; bad=1; }
+if grep -E 'Kernel panic|BUG:|WARNING:|rcu_.*stall|Call Trace' "$tmp/console" >&2; then
+	echo "vm-check: $v: the console shows a problem" >&2
+	bad=1
+fi
+if [ "$bad" -ne 0 ]; then
+	echo "vm-check: $v FAILED (console: $console)" >&2
+	exit 1
+fi
+echo "vm-check: $v passes pool_check (low=$low batch=$batch high=$high reserve=$reserve, $(sed -n 's/^LPC release //p' "$tmp/console"))"
