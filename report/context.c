@@ -80,7 +80,7 @@ static char *short_hash(const char *s)
 	return xstrdup(s);
 }
 
-/* An array of scalars as "N: a, b, c". */
+/* An array as "N: a, b, c" (objects by their "file" where they have one). */
 static char *list_text(json_t *arr)
 {
 	char *out = xasprintf("%zu", json_array_size(arr));
@@ -88,7 +88,9 @@ static char *list_text(json_t *arr)
 	size_t i;
 
 	json_array_foreach(arr, i, v) {
+		const char *file = json_str(v, "file", NULL);
 		char *s = json_is_string(v) ? xstrdup(json_string_value(v)) :
+			file ? xstrdup(file) :
 			json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		char *n = xasprintf("%s%s%s", out, i ? ", " : ": ", s ? s : "");
 
