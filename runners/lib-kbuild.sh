@@ -260,8 +260,35 @@ check_config() {
 	[ "$bad" -eq 0 ] || fail "requested config options were lost (see above; log: $log)"
 }
 
+# config_key: a hash of everything the final .config is made from: the base,
+# the fragments, the make arguments and every Kconfig file this variant's
+# patches change. Two variants with the same key get the same .config.
+config_key() {
+	local f
+	{
+		echo "$V_BASE ${BASE_VERSION:-} ${KMAKE_ARGS[*]}"
+		for f in "${CONFIG_FILES[@]}"; do
+			sha256sum < "$f"
+		done
+		for f in "${OVERLAY_FILES[@]}"; do
+			case "$f" in
+			Kconfig*|*/Kconfig*|arch/*/configs/*|kernel/configs/*|scripts/kconfig/*)
+				echo "$f"
+				if [ -f "$OVERLAY/$f" ]; then sha256sum < "$OVERLAY/$f"; fi ;;
+			esac
+		done
+	} | sha256sum | cut -d' ' -f1
+}
+
 configure_tree() {
-	local frag abs=()
+	local frag abs=() key keyfile=$TREE/.allocbench-config-key
+	key=$(config_key)
+	if [ -f "$TREE/.config" ] && [ -f "$keyfile" ] && [ "$(cat "$keyfile")" = "$key" ]; then
+		say "config unchanged (same fragments and Kconfig as the tree's last build)"
+		check_config
+		return 0
+	fi
+	rm -f "$keyfile"
 	say "config tinyconfig + ${CONFIG_FILES[*]}"
 	for frag in "${CONFIG_FILES[@]}"; do
 		abs+=("$(abs_path "$frag")")
@@ -272,6 +299,7 @@ configure_tree() {
 		kmake olddefconfig
 	} >> "$log" 2>&1 || fail "configuring failed (log: $log)"
 	check_config
+	echo "$key" > "$keyfile"
 }
 
 compile_tree() {

@@ -30,7 +30,8 @@ echo "SMOKE cpus $(grep -c ^processor /proc/cpuinfo)"
 [ -s /sys/kernel/btf/vmlinux ] && echo "SMOKE btf ok"
 mount -t cgroup2 none /sys/fs/cgroup &&
 	echo "SMOKE cgroup2 $(cat /sys/fs/cgroup/cgroup.controllers)"
-mkdir /sys/fs/cgroup/t && [ -e /sys/fs/cgroup/t/memory.peak ] && echo "SMOKE memory.peak ok"
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control &&
+	mkdir /sys/fs/cgroup/t && [ -e /sys/fs/cgroup/t/memory.peak ] && echo "SMOKE memory.peak ok"
 mount -t bpf bpf /sys/fs/bpf && echo "SMOKE bpffs ok"
 mount -t tracefs tracefs /sys/kernel/tracing && echo "SMOKE tracefs ok"
 mount -t debugfs debugfs /sys/kernel/debug && echo "SMOKE debugfs ok"

@@ -39,6 +39,7 @@
 #define KNOB		"/sys/kernel/debug/bpf_qp_trie/skip_seq_check"
 #define RESTARTS	"/sys/kernel/debug/bpf_qp_trie/restarts"
 #define FALLBACKS	"/sys/kernel/debug/bpf_qp_trie/fallbacks"
+#define QP_KEY_SIZE	(4 + QP_MAX_DATA)	/* sizeof(struct qp_key) is padded */
 #define NR_FUNC_KEYS	4096
 #define NR_STABLE	2048
 #define NR_PAIRS	512
@@ -174,13 +175,13 @@ static void test_create(void)
 {
 	int fd;
 
-	fd = create_trie(sizeof(struct qp_key), 16, 0);
+	fd = create_trie(QP_KEY_SIZE, 16, 0);
 	CHECK(fd < 0 && errno == EINVAL, "create without BPF_F_NO_PREALLOC: %d", fd);
 	fd = create_trie(4, 16, BPF_F_NO_PREALLOC);
 	CHECK(fd < 0 && errno == EINVAL, "create with key_size 4: %d", fd);
 	fd = create_trie(4 + 256, 16, BPF_F_NO_PREALLOC);
 	CHECK(fd < 0 && errno == EINVAL, "create with key_size 260: %d", fd);
-	fd = create_trie(sizeof(struct qp_key), 0, BPF_F_NO_PREALLOC);
+	fd = create_trie(QP_KEY_SIZE, 0, BPF_F_NO_PREALLOC);
 	CHECK(fd < 0 && errno == EINVAL, "create with max_entries 0: %d", fd);
 	fd = create_trie(5, 16, BPF_F_NO_PREALLOC);
 	CHECK(fd >= 0, "create with key_size 5: %s", strerror(errno));
@@ -283,7 +284,7 @@ static void test_syscall_ops(void)
 	int fd, i, n = NR_FUNC_KEYS, bad = 0;
 	uint64_t v;
 
-	fd = create_trie(sizeof(struct qp_key), NR_FUNC_KEYS, BPF_F_NO_PREALLOC);
+	fd = create_trie(QP_KEY_SIZE, NR_FUNC_KEYS, BPF_F_NO_PREALLOC);
 	if (fd < 0) {
 		CHECK(0, "create trie: %s", strerror(errno));
 		return;
@@ -579,6 +580,113 @@ static void test_stress(struct qp_trie_selftest_bpf *skel, int seconds,
 		      "sequence check, saw none");
 }
 
+/* ---- memory per dataset (slab delta, as the 2022 bench read it) ---- */
+
+static long long slab_kib(void)
+{
+	char line[256];
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Slab: %lld kB", &v) == 1)
+			break;
+	}
+	fclose(f);
+	return v;
+}
+
+/* Distinct symbol names of /proc/kallsyms into @ks; returns the count. */
+static int kallsyms_keys(struct qp_key *ks, int max, uint32_t *max_len)
+{
+	char line[512], name[512];
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int n = 0, i, u = 0;
+
+	*max_len = 0;
+	if (!f)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %511s", name) != 1 ||
+		    strlen(name) > QP_MAX_DATA)
+			continue;
+		set_key(&ks[n], name);
+		if (ks[n].len > *max_len)
+			*max_len = ks[n].len;
+		n++;
+	}
+	fclose(f);
+	qsort(ks, n, sizeof(ks[0]), key_cmp);
+	for (i = 0; i < n; i++) {
+		if (!u || key_cmp(&ks[u - 1], &ks[i]))
+			ks[u++] = ks[i];
+	}
+	return u;
+}
+
+/* Slab growth from inserting @n keys into a map of @type, in KiB. */
+static long long map_mem_kib(int type, const struct qp_key *ks, int n,
+			     uint32_t key_size)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	long long before, after;
+	uint64_t v = 0;
+	int fd, i;
+
+	before = slab_kib();
+	fd = bpf_map_create(type, "qp_mem", key_size, sizeof(v), n, &o);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		if (bpf_map_update_elem(fd, &ks[i], &v, BPF_NOEXIST)) {
+			close(fd);
+			return -errno;
+		}
+	}
+	after = slab_kib();
+	close(fd);
+	return after - before;
+}
+
+static void report_mem(const char *name, const struct qp_key *ks, int n,
+		       uint32_t max_len)
+{
+	uint32_t ksz = 4 + max_len;
+	long long qp = map_mem_kib(qp_map_type, ks, n, ksz);
+	long long ht = map_mem_kib(BPF_MAP_TYPE_HASH, ks, n, ksz);
+
+	CHECK(qp >= 0, "memory %s: qp-trie insert failed: %lld", name, qp);
+	printf("memory %s: keys %d key_size %u qp-trie %.2f MiB htab %.2f MiB "
+	       "(slab delta)\n", name, n, ksz, qp / 1024.0, ht / 1024.0);
+}
+
+static void test_memory(void)
+{
+	static struct qp_key ks[200000];
+	uint32_t max_len;
+	uint64_t saved = rng_state;
+	int i, n;
+
+	/* the random dataset: 16384 keys, lengths 1..255, fixed seed */
+	rng_state = 0x2022;
+	for (i = 0; i < 16384; i++)
+		make_random_key(&ks[i], QP_MAX_DATA, 0);
+	rng_state = saved;
+	qsort(ks, 16384, sizeof(ks[0]), key_cmp);
+	for (i = 1, n = 1; i < 16384; i++) {
+		if (key_cmp(&ks[n - 1], &ks[i]))
+			ks[n++] = ks[i];
+	}
+	report_mem("random", ks, n, QP_MAX_DATA);
+	n = kallsyms_keys(ks, 200000, &max_len);
+	if (n > 0)
+		report_mem("kallsyms", ks, n, max_len);
+	else
+		printf("note: no /proc/kallsyms names (%d)\n", n);
+}
+
 /* ---- main ---- */
 
 static int load_skel(struct qp_trie_selftest_bpf **out)
@@ -590,6 +698,7 @@ static int load_skel(struct qp_trie_selftest_bpf **out)
 		return -errno;
 	bpf_map__set_max_entries(skel->maps.keys, NR_KEYS + 1);
 	bpf_map__set_type(skel->maps.trie, qp_map_type);
+	bpf_map__set_key_size(skel->maps.trie, QP_KEY_SIZE);
 	bpf_map__set_max_entries(skel->maps.trie, NR_KEYS);
 	err = qp_trie_selftest_bpf__load(skel);
 	if (err) {
@@ -657,6 +766,7 @@ int main(int argc, char **argv)
 
 	test_create();
 	test_syscall_ops();
+	test_memory();
 	err = load_skel(&skel);
 	if (err) {
 		CHECK(0, "load BPF program: %d", err);
