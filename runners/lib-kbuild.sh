@@ -337,7 +337,8 @@ publish_outputs() {
 	secs=$(( $(date +%s) - start - LOCK_WAIT ))
 	# shellcheck disable=SC2034  # printed by build-kernel
 	BUILD_SECONDS=$secs
-	release=$(kmake -s kernelrelease)
+	# what `make kernelrelease` prints, as the build wrote it (no make, no lock)
+	release=$(cat "$TREE/include/config/kernel.release")
 	hits=$(( $(ccache_hits) - CCACHE_HITS0 ))
 	misses=$(( $(ccache_stat cache_miss) - CCACHE_MISSES0 ))
 	compiled=$(grep -c '^  CC ' "$log" || true)
