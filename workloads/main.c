@@ -163,14 +163,14 @@ static int cmd_results(int argc, char **argv)
 				strerror(-ret));
 		return ret || rejected ? 1 : 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "has"))
-		return store_has(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "has"))
+		return store_has(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (argc >= 3 && !strcmp(argv[1], "meta")) {
 		if (store_meta(argv[2], argc - 3, argv + 3, err, sizeof(err)))
 			return usage_error(err);
 		return 0;
 	}
-	return usage_error("results append RUNDIR | has RUNDIR POINT | meta RUNDIR K=V...");
+	return usage_error("results append RUNDIR | has RUNDIR POINT [VARIANT] | meta RUNDIR K=V...");
 }
 
 static void usage(FILE *f)
@@ -182,7 +182,8 @@ static void usage(FILE *f)
 		"                      [--param K=V]... [--run-id ID] [--target host|vm]\n"
 		"                      [--variant NAME] [--accel none|kvm|tcg] [--ctx K=V]...\n"
 		"       allocbench fail WORKLOAD --reason TEXT [run's options]\n"
-		"       allocbench results append|has|meta RUNDIR ...\n");
+		"       allocbench results append RUNDIR | has RUNDIR POINT [VARIANT]\n"
+		"                          | meta RUNDIR K=V|K:=JSON|K=@FILE...\n");
 }
 
 int main(int argc, char **argv)

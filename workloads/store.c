@@ -139,7 +139,7 @@ int store_append(const char *rundir, FILE *in, int *rejected)
 	return err;
 }
 
-/* An object point -> its last record, from results.jsonl. */
+/* An object "variant<TAB>point" -> the last record of that point. */
 int store_last_records(const char *rundir, json_t **out)
 {
 	char path[PATH_MAX], *buf, *save = NULL, *line;
@@ -151,10 +151,14 @@ int store_last_records(const char *rundir, json_t **out)
 	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		json_t *rec = json_loads(line, 0, NULL);
-		json_t *pt = rec ? json_object_get(rec, "point") : NULL;
+		const char *pt = json_string_value(json_object_get(rec, "point"));
+		const char *var = json_string_value(json_object_get(rec, "variant"));
+		char *key;
 
-		if (json_is_string(pt))
-			json_object_set(last, json_string_value(pt), rec);
+		if (pt && var && asprintf(&key, "%s\t%s", var, pt) > 0) {
+			json_object_set(last, key, rec);
+			free(key);
+		}
 		json_decref(rec);
 	}
 	free(buf);
@@ -162,18 +166,28 @@ int store_last_records(const char *rundir, json_t **out)
 	return 0;
 }
 
-/* 0: the point has a finished (ok or unsupported) record; 1: it has not. */
-int store_has(const char *rundir, const char *point)
+/*
+ * 0: the point has a finished (ok or unsupported) record, of this variant
+ * when one is named; 1: it has not. Point ids do not name the variant.
+ */
+int store_has(const char *rundir, const char *point, const char *variant)
 {
 	json_t *last, *rec;
-	const char *status;
+	const char *key;
 	int ret = 1;
 
 	store_last_records(rundir, &last);
-	rec = json_object_get(last, point);
-	status = rec ? json_string_value(json_object_get(rec, "status")) : NULL;
-	if (status && (!strcmp(status, "ok") || !strcmp(status, "unsupported")))
-		ret = 0;
+	json_object_foreach(last, key, rec) {
+		const char *tab = strchr(key, '\t');
+		const char *status = json_string_value(json_object_get(rec, "status"));
+
+		if (strcmp(tab + 1, point) ||
+		    (variant && strncmp(key, variant, (size_t)(tab - key))) ||
+		    (variant && strlen(variant) != (size_t)(tab - key)))
+			continue;
+		if (!strcmp(status, "ok") || !strcmp(status, "unsupported"))
+			ret = 0;
+	}
 	json_decref(last);
 	return ret;
 }

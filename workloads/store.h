@@ -7,7 +7,7 @@
 
 int store_write_atomic(const char *path, const char *data, size_t len);
 int store_append(const char *rundir, FILE *in, int *rejected);
-int store_has(const char *rundir, const char *point);
+int store_has(const char *rundir, const char *point, const char *variant);
 int store_meta(const char *rundir, int argc, char **argv, char *err, size_t len);
 int store_last_records(const char *rundir, json_t **out);
 
