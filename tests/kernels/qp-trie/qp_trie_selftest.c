@@ -2,7 +2,8 @@
 /*
  * qp-trie selftest, run inside a guest booted with a qp-trie kernel.
  *
- *   qp-trie-selftest [--stress-seconds S] [--expect-skip-fn] [--seed N]
+ *   qp-trie-selftest [--stress-seconds S] [--race-delay-ns D]
+ *                    [--expect-skip-fn] [--seed N]
  *
  * 1. Map creation checks.
  * 2. Syscall operations: update (BPF_ANY/NOEXIST/EXIST), lookup, delete,
@@ -11,10 +12,13 @@
  * 3. The same operations from a BPF program (BPF_PROG_TEST_RUN).
  * 4. Reuse-race stress: a reader on CPU 0 looks up keys nobody deletes
  *    while a writer on CPU 1 deletes and reinserts other keys of the same
- *    subtrees. Every miss of a stable key is a false negative. It runs
- *    once with the sequence check (must be 0) and once with
- *    /sys/kernel/debug/bpf_qp_trie/skip_seq_check=1 (reported; required
- *    to be non-zero with --expect-skip-fn).
+ *    subtrees. Every miss of a stable key is a false negative. Four
+ *    phases of S seconds (default 5): with the sequence check, without
+ *    and with race_delay_ns=D (default 1000: the lookup waits D ns after
+ *    fetching a node pointer, which widens the window the check guards),
+ *    then the same two with skip_seq_check=1. With the check the count
+ *    must be 0; without it the count is reported, and must be non-zero
+ *    with --expect-skip-fn.
  *
  * Prints "ok"/"FAIL" lines and a final "qp-trie-selftest: PASS|FAIL";
  * exit 0 on pass, 1 on failure, 2 on bad usage.
@@ -39,6 +43,7 @@
 #define KNOB		"/sys/kernel/debug/bpf_qp_trie/skip_seq_check"
 #define RESTARTS	"/sys/kernel/debug/bpf_qp_trie/restarts"
 #define FALLBACKS	"/sys/kernel/debug/bpf_qp_trie/fallbacks"
+#define DELAY		"/sys/kernel/debug/bpf_qp_trie/race_delay_ns"
 #define QP_KEY_SIZE	(4 + QP_MAX_DATA)	/* sizeof(struct qp_key) is padded */
 #define NR_FUNC_KEYS	4096
 #define NR_STABLE	2048
@@ -537,12 +542,37 @@ static void check_after_stress(int tfd)
 	CHECK(!bad, "%d keys in the wrong state after the stress", bad);
 }
 
+struct phase {
+	const char *name;
+	bool skip;
+	bool delay;
+};
+
+static const struct phase phases[] = {
+	{ "seq_check=on race_delay=0", false, false },
+	{ "seq_check=on race_delay=D", false, true },
+	{ "seq_check=off race_delay=0", true, false },
+	{ "seq_check=off race_delay=D", true, true },
+};
+
+static int set_knobs(bool skip, int delay_ns)
+{
+	return write_knob(KNOB, skip) ?: write_knob(DELAY, delay_ns);
+}
+
+/*
+ * Each phase runs @seconds: with the check the false negatives must be 0,
+ * also with the race window widened; without it they are reported (and
+ * required with --expect-skip-fn).
+ */
 static void test_stress(struct qp_trie_selftest_bpf *skel, int seconds,
-			bool expect_skip_fn)
+			int delay_ns, bool expect_skip_fn)
 {
 	int tfd = bpf_map__fd(skel->maps.trie);
 	int i, bad = 0, err, first = NR_FUNC_KEYS + NR_STABLE;
-	struct stress_result on, off;
+	unsigned long long skip_fn = 0;
+	struct stress_result r;
+	char what[96];
 
 	for (i = NR_FUNC_KEYS; i < NR_KEYS; i++) {
 		if (i >= first && ((i - first) & 1))
@@ -551,32 +581,32 @@ static void test_stress(struct qp_trie_selftest_bpf *skel, int seconds,
 	}
 	CHECK(!bad, "stress: %d inserts failed", bad);
 
-	err = write_knob(KNOB, 0);
-	CHECK(!err, "cannot write %s: %d", KNOB, err);
-	err = stress_phase(skel, seconds, &on);
-	CHECK(!err, "stress with the check: %d", err);
-	print_result("seq_check=on", &on);
-	CHECK(on.lookups > 0 && on.writer_ops > 0, "stress made no progress");
-	CHECK(on.misses == 0, "false negatives with the sequence check: %llu",
-	      on.misses);
-	CHECK(on.writer_errors == 0, "writer errors: %llu", on.writer_errors);
-	check_after_stress(tfd);
+	for (i = 0; i < (int)(sizeof(phases) / sizeof(phases[0])); i++) {
+		const struct phase *ph = &phases[i];
 
-	if (write_knob(KNOB, 1)) {
-		CHECK(0, "cannot set %s", KNOB);
-		return;
+		err = set_knobs(ph->skip, ph->delay ? delay_ns : 0);
+		if (err) {
+			CHECK(0, "cannot set %s / %s: %d", KNOB, DELAY, err);
+			break;
+		}
+		err = stress_phase(skel, seconds, &r);
+		snprintf(what, sizeof(what), "%s (D=%d ns)", ph->name, delay_ns);
+		CHECK(!err, "stress %s: %d", what, err);
+		print_result(what, &r);
+		CHECK(r.lookups > 0 && r.writer_ops > 0, "stress made no progress");
+		CHECK(r.writer_errors == 0, "writer errors: %llu", r.writer_errors);
+		if (ph->skip)
+			skip_fn += r.misses;
+		else
+			CHECK(r.misses == 0, "false negatives with the sequence "
+			      "check: %llu", r.misses);
+		check_after_stress(tfd);
 	}
-	err = stress_phase(skel, seconds, &off);
-	write_knob(KNOB, 0);
-	CHECK(!err, "stress without the check: %d", err);
-	print_result("seq_check=off", &off);
-	CHECK(off.writer_errors == 0, "writer errors: %llu", off.writer_errors);
-	check_after_stress(tfd);
-	if (off.misses == 0)
-		printf("note: no false negative without the sequence check "
-		       "in %d s\n", seconds);
+	set_knobs(false, 0);
+	printf("stress: false negatives without the sequence check: %llu\n",
+	       skip_fn);
 	if (expect_skip_fn)
-		CHECK(off.misses > 0, "expected false negatives without the "
+		CHECK(skip_fn > 0, "expected false negatives without the "
 		      "sequence check, saw none");
 }
 
@@ -724,7 +754,7 @@ static int fill_keys_map(struct qp_trie_selftest_bpf *skel)
 static void usage(void)
 {
 	fprintf(stderr, "usage: qp-trie-selftest [--stress-seconds S] "
-		"[--expect-skip-fn] [--seed N]\n");
+		"[--race-delay-ns D] [--expect-skip-fn] [--seed N]\n");
 	exit(2);
 }
 
@@ -732,7 +762,7 @@ int main(int argc, char **argv)
 {
 	struct qp_trie_selftest_bpf *skel = NULL;
 	bool expect_skip_fn = false;
-	int seconds = 10, i, err;
+	int seconds = 5, delay_ns = 1000, i, err;
 
 	rng_state = 0x9e3779b97f4a7c15ULL;
 	for (i = 1; i < argc; i++) {
@@ -740,12 +770,14 @@ int main(int argc, char **argv)
 			seconds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			rng_state = strtoull(argv[++i], NULL, 0) | 1;
+		else if (!strcmp(argv[i], "--race-delay-ns") && i + 1 < argc)
+			delay_ns = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--expect-skip-fn"))
 			expect_skip_fn = true;
 		else
 			usage();
 	}
-	if (seconds < 1)
+	if (seconds < 1 || delay_ns < 0)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -776,7 +808,7 @@ int main(int argc, char **argv)
 		if (!err)
 			test_prog_ops(skel);
 		if (!err)
-			test_stress(skel, seconds, expect_skip_fn);
+			test_stress(skel, seconds, delay_ns, expect_skip_fn);
 		qp_trie_selftest_bpf__destroy(skel);
 	}
 	printf("qp-trie-selftest: %s (%d failures)\n", failures ? "FAIL" : "PASS",
