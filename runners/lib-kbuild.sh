@@ -91,7 +91,9 @@ kmake() {
 	t0=$(date +%s)
 	flock "$lk"
 	LOCK_WAIT=$(( LOCK_WAIT + $(date +%s) - t0 ))
+	echo "### $(date -u +%H:%M:%S) make $*"
 	nice make -C "$TREE" "${KMAKE_ARGS[@]}" LOCALVERSION="-$V" "$@" || rc=$?
+	echo "### $(date -u +%H:%M:%S) make exit $rc"
 	flock -u "$lk"
 	exec {lk}>&-
 	return "$rc"
