@@ -28,15 +28,19 @@
 static const char *const datasets[] = { "random", "kallsyms", NULL };
 static const char *const maps[] = { "qp_trie", "htab", NULL };
 
+/* The keys and the map, the same for lookups and updates. */
+#define KEY_PARAMS							\
+	{ .name = "dataset", .type = PARAM_ENUM, .def = "random", .values = datasets, \
+	  .sweep = true, .help = "random binary keys or /proc/kallsyms names" },	\
+	{ .name = "map", .type = PARAM_ENUM, .def = "qp_trie", .values = maps,	\
+	  .sweep = true, .help = "BPF_MAP_TYPE_QP_TRIE or the hash-map reference" }, \
+	{ .name = "entries", .type = PARAM_INT, .def = "16384", .min = 2,	\
+	  .max = 1 << 22, .help = "keys of the random dataset" },		\
+	{ .name = "seed", .type = PARAM_INT, .def = "1", .min = 0,		\
+	  .max = 1LL << 40, .help = "seed of the random dataset" }
+
 static const struct param_spec qp_params[] = {
-	{ .name = "dataset", .type = PARAM_ENUM, .def = "random", .values = datasets,
-	  .sweep = true, .help = "random binary keys or /proc/kallsyms names" },
-	{ .name = "map", .type = PARAM_ENUM, .def = "qp_trie", .values = maps,
-	  .sweep = true, .help = "BPF_MAP_TYPE_QP_TRIE or the hash-map reference" },
-	{ .name = "entries", .type = PARAM_INT, .def = "16384", .min = 2, .max = 1 << 22,
-	  .help = "keys of the random dataset" },
-	{ .name = "seed", .type = PARAM_INT, .def = "1", .min = 0, .max = 1LL << 40,
-	  .help = "seed of the random dataset" },
+	KEY_PARAMS,
 	{ .name = "writers", .type = PARAM_INT, .def = "0", .min = 0, .max = 64,
 	  .help = "threads deleting and reinserting the odd keys" },
 	{ .name = "lookups", .type = PARAM_INT, .def = "4096", .min = 1, .max = 1 << 20,
@@ -54,14 +58,7 @@ struct qp {
 };
 
 static const struct param_spec qp_update_params[] = {
-	{ .name = "dataset", .type = PARAM_ENUM, .def = "random", .values = datasets,
-	  .sweep = true, .help = "random binary keys or /proc/kallsyms names" },
-	{ .name = "map", .type = PARAM_ENUM, .def = "qp_trie", .values = maps,
-	  .sweep = true, .help = "BPF_MAP_TYPE_QP_TRIE or the hash-map reference" },
-	{ .name = "entries", .type = PARAM_INT, .def = "16384", .min = 2, .max = 1 << 22,
-	  .help = "keys of the random dataset" },
-	{ .name = "seed", .type = PARAM_INT, .def = "1", .min = 0, .max = 1LL << 40,
-	  .help = "seed of the random dataset" },
+	KEY_PARAMS,
 	{ .name = "updates", .type = PARAM_INT, .def = "1024", .min = 1, .max = 1 << 20,
 	  .help = "updates per test run" },
 	{ 0 },
@@ -162,12 +159,12 @@ static void *writer_main(void *p)
 	struct writer_arg *wa = p;
 	struct qp *q = wa->q;
 	int nw = q->nr_writers, slot = q->ctx->pt->threads + wa->k;
-	uint64_t args[5] = { (uint64_t)slot, q->ds.nr, 256, 2 * (uint64_t)wa->k + 1,
-			     2 * (uint64_t)nw };
+	uint64_t args[6] = { (uint64_t)slot, q->ds.nr, 256, 2 * (uint64_t)wa->k + 1,
+			     2 * (uint64_t)nw, QP_REINSERT };
 	uint32_t ret;
 
 	while (!atomic_load_explicit(&q->stop, memory_order_relaxed))
-		if (bpf_run_raw_tp(bpf_program__fd(q->skel->progs.write), args, 5, &ret))
+		if (bpf_run_raw_tp(bpf_program__fd(q->skel->progs.write), args, 6, &ret))
 			break;
 	free(wa);
 	return NULL;
@@ -271,10 +268,10 @@ const struct workload wl_qp_trie_lookup = {
 static long qp_update_batch(struct wl_ctx *ctx, int tid)
 {
 	struct qp *q = ctx->priv;
-	uint64_t args[5] = { (uint64_t)tid, q->ds.nr, (uint64_t)point_int(ctx->pt, "updates"),
-			     (uint64_t)tid, (uint64_t)ctx->pt->threads };
+	uint64_t args[6] = { (uint64_t)tid, q->ds.nr, (uint64_t)point_int(ctx->pt, "updates"),
+			     (uint64_t)tid, (uint64_t)ctx->pt->threads, QP_OVERWRITE };
 	uint32_t ret;
-	int err = bpf_run_raw_tp(bpf_program__fd(q->skel->progs.update), args, 5, &ret);
+	int err = bpf_run_raw_tp(bpf_program__fd(q->skel->progs.write), args, 6, &ret);
 
 	return err ? err : (long)ret;
 }

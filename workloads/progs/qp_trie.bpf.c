@@ -36,6 +36,7 @@ struct walk {
 	__u32 step;
 	__u32 first;
 	__u32 writers;
+	__u32 mode;
 	struct qp_counters *c;
 };
 
@@ -79,9 +80,15 @@ static int write_cb(__u32 i, struct walk *w)
 
 	if (!key)
 		return 1;
-	bpf_map_delete_elem(&trie, key);
-	bpf_map_update_elem(&trie, key, &value_one, BPF_ANY);
-	w->c->writer_ops += 2;
+	if (w->mode == QP_REINSERT) {
+		bpf_map_delete_elem(&trie, key);
+		bpf_map_update_elem(&trie, key, &value_one, BPF_ANY);
+		w->c->writer_ops += 2;
+	} else {
+		if (bpf_map_update_elem(&trie, key, &value_one, BPF_ANY))
+			w->c->update_errors++;
+		w->c->updates++;
+	}
 	w->idx += w->step;
 	if (w->idx >= w->nr)
 		w->idx = w->first;
@@ -89,53 +96,22 @@ static int write_cb(__u32 i, struct walk *w)
 }
 
 /*
- * Writers own the odd keys: writer k of n starts at 2k+1, steps 2n.
- * args: [0] tid (counters slot), [1] keys, [2] ops, [3] first, [4] step
+ * Writers of qp_trie_lookup own the odd keys (writer k of n starts at
+ * 2k+1 and steps 2n) and delete and reinsert them; qp_trie_update thread
+ * t of n overwrites keys t, t + n, ...
+ * args: [0] tid (counters slot), [1] keys, [2] ops, [3] first, [4] step,
+ *       [5] QP_REINSERT or QP_OVERWRITE; returns the keys written
  */
 SEC("raw_tp")
 int write(__u64 *args)
 {
 	__u32 tid = args[0] & (QP_MAX_TID - 1);
 	struct walk w = {
-		.nr = args[1], .step = args[4] ? args[4] : 2, .first = args[3],
-		.c = &counters[tid],
+		.nr = args[1], .step = args[4] ? args[4] : 1, .first = args[3],
+		.mode = args[5], .c = &counters[tid],
 		.idx = cursor[tid] ? cursor[tid] : args[3],
 	};
 	long n = bpf_loop(args[2], write_cb, &w, 0);
-
-	cursor[tid] = w.idx;
-	return n;
-}
-
-static int update_cb(__u32 i, struct walk *w)
-{
-	void *key = bpf_map_lookup_elem(&keys, &w->idx);
-
-	if (!key)
-		return 1;
-	if (bpf_map_update_elem(&trie, key, &value_one, BPF_ANY))
-		w->c->update_errors++;
-	w->c->updates++;
-	w->idx += w->step;
-	if (w->idx >= w->nr)
-		w->idx = w->first;
-	return 0;
-}
-
-/*
- * Overwrite existing keys: thread t of n updates keys t, t + n, ...
- * args: [0] tid, [1] keys, [2] ops, [3] first, [4] step; returns updates
- */
-SEC("raw_tp")
-int update(__u64 *args)
-{
-	__u32 tid = args[0] & (QP_MAX_TID - 1);
-	struct walk w = {
-		.nr = args[1], .step = args[4] ? args[4] : 1, .first = args[3],
-		.c = &counters[tid],
-		.idx = cursor[tid] ? cursor[tid] : args[3],
-	};
-	long n = bpf_loop(args[2], update_cb, &w, 0);
 
 	cursor[tid] = w.idx;
 	return n;

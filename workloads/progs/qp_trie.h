@@ -8,6 +8,9 @@
 #define QP_MAX_DATA	255
 #define QP_MAX_TID	1024
 
+/* what the write program does to each key */
+enum { QP_REINSERT, QP_OVERWRITE };
+
 /* The qp-trie map's key: length, then up to 255 significant bytes. */
 struct qp_key {
 	__u32 len;
