@@ -2,7 +2,8 @@
 #
 #   make report [RUN=results/<id>]          default: the newest run
 #   make compare BASE=results/<a> NEW=results/<b> [THRESHOLD=5] [FORCE=1]
-#                [MAX_STDDEV=10]
+#                [MAX_STDDEV=10]      (BASE and NEW may name several runs:
+#                                      "results/a1 results/a2")
 #   make compare RUN=results/<id> BASE_VARIANT=bpf-ma [THRESHOLD=5]
 #   make reproduce CASE=htab-mem-2023|qp-trie-2022 [CPUS=n]
 #
@@ -47,7 +48,7 @@ ifneq ($(BASE_VARIANT),)
 	$(ABREPORT) compare --run $(RUN) --base-variant $(BASE_VARIANT) --threshold $(THRESHOLD) --max-stddev $(MAX_STDDEV)
 else
 	@test -n "$(BASE)" -a -n "$(NEW)" || { echo "make compare: give BASE=results/<a> NEW=results/<b> (or RUN=... BASE_VARIANT=...)" >&2; exit 2; }
-	$(ABREPORT) compare --base $(BASE) --new $(NEW) --threshold $(THRESHOLD) --max-stddev $(MAX_STDDEV) $(if $(FORCE),--force)
+	$(ABREPORT) compare $(foreach d,$(BASE),--base $(d)) $(foreach d,$(NEW),--new $(d)) --threshold $(THRESHOLD) --max-stddev $(MAX_STDDEV) $(if $(FORCE),--force)
 endif
 
 # Runs the published case's sweep on the VM runner, then prints the

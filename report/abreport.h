@@ -45,6 +45,7 @@ struct run {
 	int schema;		/* the schema all records share; -1 if mixed */
 	size_t bad_lines;	/* lines that were not JSON objects */
 	size_t superseded;	/* earlier records of a point (last one wins) */
+	size_t pooled;		/* > 0: samples are the means of so many runs */
 };
 
 /* run.c */
@@ -96,6 +97,10 @@ int compare_runs(const struct run *base, const struct run *new,
 		 const struct compare_opts *o, FILE *out);
 int compare_variants(const struct run *run, const struct compare_opts *o,
 		     FILE *out);
+
+/* pool.c */
+#define AB_MAX_RUNS	16
+int runs_pool(struct run *runs, size_t n, struct run *out);
 
 /* report.c, doc.c, plots.c, context.c */
 int cmd_report(int argc, char **argv);

@@ -213,6 +213,9 @@ int compare_runs(const struct run *b, const struct run *n,
 	fprintf(out, "base: %s (suite %s, accel %s)\nnew:  %s (suite %s, accel %s)\n",
 		b->dir, meta_or(b, "suite_sha"), run_accel(b),
 		n->dir, meta_or(n, "suite_sha"), run_accel(n));
+	if (b->pooled || n->pooled)
+		fprintf(out, "runs pooled: each point's samples are the means of the runs (base %zu, new %zu)\n",
+			b->pooled, n->pooled);
 	fprintf(out, "higher ops/s is better; threshold %g%%, Welch's t-test p < %g; points with stddev > %g%% of the mean are too noisy to judge\n\n",
 		o->threshold, o->alpha, o->max_sd);
 	print_header(out, b->id, n->id);
@@ -324,7 +327,7 @@ int compare_variants(const struct run *run, const struct compare_opts *o,
 
 static void usage_compare(void)
 {
-	die_usage("usage: abreport compare --base DIR --new DIR [--threshold PCT] [--alpha P] [--max-stddev PCT] [--force] | --run DIR --base-variant NAME [--threshold PCT] [--max-stddev PCT]");
+	die_usage("usage: abreport compare --base DIR --new DIR [--threshold PCT] [--alpha P] [--max-stddev PCT] [--force] (--base and --new may repeat) | --run DIR --base-variant NAME [--threshold PCT] [--max-stddev PCT]");
 }
 
 static double parse_num(const char *s, const char *what)
@@ -347,6 +350,58 @@ static int load_or_die(const char *dir, struct run *r)
 	return 0;
 }
 
+struct side {
+	const char *dirs[AB_MAX_RUNS];
+	size_t n;
+	struct run runs[AB_MAX_RUNS];
+	struct run pool;
+};
+
+static void side_add(struct side *s, const char *dir)
+{
+	if (s->n == AB_MAX_RUNS)
+		die_usage("compare: at most %d runs a side", AB_MAX_RUNS);
+	s->dirs[s->n++] = dir;
+}
+
+/* Loads a side; pools it when either side has several runs. */
+static struct run *side_load(struct side *s, bool pool)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		load_or_die(s->dirs[i], &s->runs[i]);
+	if (!pool)
+		return &s->runs[0];
+	runs_pool(s->runs, s->n, &s->pool);
+	return &s->pool;
+}
+
+static void side_free(struct side *s, bool pool)
+{
+	size_t i;
+
+	if (pool)
+		run_free(&s->pool);
+	for (i = 0; i < s->n; i++)
+		run_free(&s->runs[i]);
+}
+
+static int compare_sides(struct side *a, struct side *b,
+			 const struct compare_opts *o)
+{
+	bool pool = a->n > 1 || b->n > 1;
+	struct run *ra = side_load(a, pool), *rb = side_load(b, pool);
+	int ret;
+
+	if (pool && (a->n < 2 || b->n < 2))
+		fprintf(stderr, "abreport: compare: with several runs on one side, give at least two on each (a side of one run has no spread)\n");
+	ret = compare_runs(ra, rb, o, stdout);
+	side_free(a, pool);
+	side_free(b, pool);
+	return ret;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -361,14 +416,15 @@ int cmd_compare(int argc, char **argv)
 		{ 0 }
 	};
 	struct compare_opts o = { .threshold = 5, .alpha = 0.01, .max_sd = 10 };
-	const char *base = NULL, *new = NULL, *one = NULL;
-	struct run a, b;
+	static struct side base, new;
+	const char *one = NULL;
+	struct run a;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'b': base = optarg; break;
-		case 'n': new = optarg; break;
+		case 'b': side_add(&base, optarg); break;
+		case 'n': side_add(&new, optarg); break;
 		case 'r': one = optarg; break;
 		case 'v': o.base_variant = optarg; break;
 		case 't': o.threshold = parse_num(optarg, "threshold"); break;
@@ -380,18 +436,13 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage_compare();
-	if (one && o.base_variant && !base && !new) {
+	if (one && o.base_variant && !base.n && !new.n) {
 		load_or_die(one, &a);
 		ret = compare_variants(&a, &o, stdout);
 		run_free(&a);
 		return ret;
 	}
-	if (one || o.base_variant || !base || !new)
+	if (one || o.base_variant || !base.n || !new.n)
 		usage_compare();
-	load_or_die(base, &a);
-	load_or_die(new, &b);
-	ret = compare_runs(&a, &b, &o, stdout);
-	run_free(&a);
-	run_free(&b);
-	return ret;
+	return compare_sides(&base, &new, &o);
 }

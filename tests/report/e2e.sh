@@ -68,6 +68,11 @@ compare_tests()
 	expect_rc 0 variants-prealloc "$bin" compare --run $fx/noise-b --base-variant kmalloc-rcu --threshold 95
 	expect_rc 2 variants-unknown "$bin" compare --run $fx/noise-a --base-variant nosuch
 	# make compare: zero on noise, non-zero on a regression.
+	# Several runs a side: the runs' means are the samples.
+	expect_rc 0 pooled-noise "$bin" compare --base $fx/noise-a --base $fx/noise-b --new $fx/noise-b --new $fx/noise-a
+	expect_grep "pooled: header" "$work/pooled-noise.out" '^runs pooled: .*\(base 2, new 2\)$'
+	expect_rc 0 make-pooled make -s compare "BASE=$fx/noise-a $fx/noise-b" "NEW=$fx/noise-b $fx/noise-a"
+	expect_grep "make-pooled: pooled" "$work/make-pooled.out" '^runs pooled: .*\(base 2, new 2\)$'
 	expect_rc 0 make-noise make -s compare BASE=$fx/noise-a NEW=$fx/noise-b
 	expect_rc 2 make-regression make -s compare BASE=$fx/noise-a NEW=$fx/regress-b
 }

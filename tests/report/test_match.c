@@ -227,6 +227,58 @@ static void test_last_record_wins(void **state)
 	run_free(&r);
 }
 
+/* Pooled sides: each point's samples are the means of the runs. */
+static int pooled(const char *const *sb, size_t nb, const char *const *sn,
+		  size_t nn)
+{
+	struct run rb[4], rn[4], pb, pn;
+	size_t i;
+	int ret;
+	struct compare_opts o = { .threshold = 5, .alpha = 0.01, .max_sd = 10 };
+	FILE *out = fopen("/dev/null", "w");
+
+	for (i = 0; i < nb; i++) {
+		char *l[] = { rec("bpf-ma", P_OVER, 2, sb[i], "ok", "kvm") };
+
+		mkrun(&rb[i], l, 1);
+	}
+	for (i = 0; i < nn; i++) {
+		char *l[] = { rec("bpf-ma", P_OVER, 2, sn[i], "ok", "kvm") };
+
+		mkrun(&rn[i], l, 1);
+	}
+	runs_pool(rb, nb, &pb);
+	runs_pool(rn, nn, &pn);
+	assert_int_equal(pb.pooled, nb);
+	assert_int_equal(pb.npts, 1);
+	assert_int_equal(pb.pts[0].nsamples, nb);
+	ret = compare_runs(&pb, &pn, &o, out);
+	fclose(out);
+	run_free(&pb);
+	run_free(&pn);
+	for (i = 0; i < nb; i++)
+		run_free(&rb[i]);
+	for (i = 0; i < nn; i++)
+		run_free(&rn[i]);
+	return ret;
+}
+
+static void test_pooled_runs(void **state)
+{
+	const char *const base[] = { S100, S101 };
+	const char *const slow[] = { S90, "[91,92,90,91.5,90.5]" };
+	const char *const shifted[] = { S90, "[108,109,107,108.5,107.5]" };
+
+	/* Both runs 10% slower: a regression between runs. */
+	assert_int_equal(pooled(base, 2, slow, 2), 1);
+	/* One new run slower, one faster: the runs disagree, no verdict. */
+	assert_int_equal(pooled(base, 2, shifted, 2), 0);
+	/* One run against two: no spread on one side, no verdict. */
+	assert_int_equal(pooled(base, 2, slow, 1), 0);
+	/* The same single runs are a regression without pooling. */
+	assert_int_equal(pair(P_OVER, S100, P_OVER, S90, "ok", "kvm", false), 1);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpl) ? 0 : -1;
@@ -252,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_reviewer_line),
 		cmocka_unit_test(test_qp_nmi_lines),
 		cmocka_unit_test(test_last_record_wins),
+		cmocka_unit_test(test_pooled_runs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

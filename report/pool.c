@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Several runs of one side of a comparison, pooled: each point's samples
+ * become the means of the runs that have it, so that the t-test sees the
+ * variation between runs (background load, frequency, placement) that the
+ * per-second samples of one run do not show.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abreport.h"
+
+static char *join_names(struct run *runs, size_t n, bool ids)
+{
+	char *out = xstrdup("");
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char *s = xasprintf("%s%s%s", out, i ? "+" : "",
+				    ids ? runs[i].id : runs[i].dir);
+
+		free(out);
+		out = s;
+	}
+	return out;
+}
+
+static struct point *pool_find(struct run *out, const struct point *p)
+{
+	size_t i;
+
+	for (i = 0; i < out->npts; i++)
+		if (point_same(&out->pts[i], p, true))
+			return &out->pts[i];
+	return NULL;
+}
+
+static void pool_add(struct run *out, const struct point *p, size_t nruns)
+{
+	struct point *q = pool_find(out, p);
+
+	if (!q) {
+		q = &out->pts[out->npts++];
+		*q = *p;
+		q->pkey = xstrdup(p->pkey);
+		q->plabel = xstrdup(p->plabel);
+		q->samples = xcalloc(nruns, sizeof(double));
+		q->nsamples = 0;
+	} else if (strcmp(p->status, "ok") && !strcmp(q->status, "ok")) {
+		/* A point that did not run in one of the runs is not ok. */
+		q->status = p->status;
+		q->reason = p->reason;
+		q->rec = p->rec;
+	}
+	if (!strcmp(p->status, "ok") && !isnan(p->mean))
+		q->samples[q->nsamples++] = p->mean;
+}
+
+/*
+ * out borrows the records of runs (keep them until out is freed) and
+ * owns its points. The schema is -1 unless every run has the same one.
+ */
+int runs_pool(struct run *runs, size_t n, struct run *out)
+{
+	size_t i, j, total = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->dir = join_names(runs, n, false);
+	out->id = join_names(runs, n, true);
+	out->meta = json_incref(runs[0].meta);
+	out->records = json_array();
+	out->schema = runs[0].schema;
+	out->pooled = n;
+	for (i = 0; i < n; i++) {
+		total += runs[i].npts;
+		if (runs[i].schema != out->schema)
+			out->schema = -1;
+	}
+	out->pts = xcalloc(total, sizeof(*out->pts));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < runs[i].npts; j++)
+			pool_add(out, &runs[i].pts[j], n);
+	for (i = 0; i < out->npts; i++) {
+		struct point *q = &out->pts[i];
+
+		if (q->nsamples)
+			stats_mean_sd(q->samples, q->nsamples, &q->mean,
+				      &q->stddev);
+	}
+	return 0;
+}
