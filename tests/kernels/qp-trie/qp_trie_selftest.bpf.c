@@ -27,6 +27,9 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } trie SEC(".maps");
 
+/* 6.1 calls map ops that return int straight from the program: only the
+ * low 32 bits of a helper's return are meaningful, so sign-extend them.
+ */
 long op_ret;
 __u64 op_value;
 struct qp_stress stress[QP_SLOTS];
@@ -48,10 +51,10 @@ int do_op(__u64 *args)
 		op_value = p ? *p : 0;
 		break;
 	case QP_OP_UPDATE:
-		op_ret = bpf_map_update_elem(&trie, k, &v, args[2]);
+		op_ret = (int)bpf_map_update_elem(&trie, k, &v, args[2]);
 		break;
 	case QP_OP_DELETE:
-		op_ret = bpf_map_delete_elem(&trie, k);
+		op_ret = (int)bpf_map_delete_elem(&trie, k);
 		break;
 	default:
 		return 1;

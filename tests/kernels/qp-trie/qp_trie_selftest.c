@@ -102,7 +102,7 @@ static int find_map_type(void)
 	struct btf *btf = btf__load_vmlinux_btf();
 	const struct btf_type *t;
 	const struct btf_enum *e;
-	int id, i;
+	int id, i, val = -ENOENT;
 
 	if (!btf)
 		return -errno;
@@ -116,12 +116,12 @@ static int find_map_type(void)
 	for (i = 0; i < btf_vlen(t); i++, e++) {
 		if (!strcmp(btf__name_by_offset(btf, e->name_off),
 			    "BPF_MAP_TYPE_QP_TRIE")) {
-			btf__free(btf);
-			return e->val;
+			val = e->val;
+			break;
 		}
 	}
 	btf__free(btf);
-	return -ENOENT;
+	return val;
 }
 
 /* ---- keys ---- */
@@ -138,24 +138,33 @@ static void make_random_key(struct qp_key *k, uint32_t max_len, int first_bytes)
 		k->data[0] %= first_bytes;
 }
 
-static void set_key(struct qp_key *k, const char *s)
+static void set_key_len(struct qp_key *k, const char *s, uint32_t len)
 {
 	memset(k, 0, sizeof(*k));
-	k->len = strlen(s);
-	memcpy(k->data, s, k->len);
+	k->len = len;
+	memcpy(k->data, s, len);
+}
+
+static void set_key(struct qp_key *k, const char *s)
+{
+	set_key_len(k, s, strlen(s));
 }
 
 /* Fill keys[from, from + n) with distinct keys (and not in keys[0, from)). */
 static void make_keys(int from, int n, uint32_t max_len, int first_bytes)
 {
-	static const char *fixed[] = { "a", "ab", "abc", "abd", "b", "ba",
-				       "\x01", "\x01\x00", "\xff", "\xff\xff" };
+	/* prefixes, a 0 byte after a prefix, the extreme first bytes */
+	static const struct { const char *s; uint32_t len; } fixed[] = {
+		{ "a", 1 }, { "ab", 2 }, { "abc", 3 }, { "abd", 3 }, { "b", 1 },
+		{ "ba", 2 }, { "\x01", 1 }, { "\x01\x00", 2 }, { "\x00", 1 },
+		{ "\xff", 1 }, { "\xff\xff", 2 },
+	};
 	int i = from, j, nfixed = sizeof(fixed) / sizeof(fixed[0]);
 	bool dup;
 
 	while (i < from + n) {
 		if (from == 0 && i < nfixed)
-			set_key(&keys[i], fixed[i]);
+			set_key_len(&keys[i], fixed[i].s, fixed[i].len);
 		else
 			make_random_key(&keys[i], max_len, first_bytes);
 		dup = false;
@@ -388,26 +397,30 @@ static void test_prog_ops(struct qp_trie_selftest_bpf *skel)
 		err = lookup_val(tfd, &keys[i], &v) ?: v != (uint64_t)(100 + i);
 	}
 	CHECK(!err, "syscall lookup of keys inserted by the program");
-	CHECK(!prog_op(skel, QP_OP_UPDATE, 0, BPF_NOEXIST, 1, &r) && r == -EEXIST,
-	      "prog NOEXIST on a present key: %ld", r);
-	CHECK(!prog_op(skel, QP_OP_UPDATE, n, BPF_EXIST, 1, &r) && r == -ENOENT,
-	      "prog EXIST on an absent key: %ld", r);
-	CHECK(!prog_op(skel, QP_OP_UPDATE, 0, BPF_EXIST, 5, &r) && !r &&
-	      !prog_op(skel, QP_OP_LOOKUP, 0, 0, 0, &r) && !r &&
-	      skel->bss->op_value == 5, "prog EXIST on a present key");
-	CHECK(!prog_op(skel, QP_OP_DELETE, 0, 0, 0, &r) && !r &&
-	      !prog_op(skel, QP_OP_LOOKUP, 0, 0, 0, &r) && r == -ENOENT,
-	      "prog delete then lookup");
-	CHECK(!prog_op(skel, QP_OP_DELETE, 0, 0, 0, &r) && r == -ENOENT,
-	      "prog delete of an absent key: %ld", r);
+	err = prog_op(skel, QP_OP_UPDATE, 0, BPF_NOEXIST, 1, &r);
+	CHECK(!err && r == -EEXIST, "prog NOEXIST on a present key: %d %ld",
+	      err, r);
+	err = prog_op(skel, QP_OP_UPDATE, n, BPF_EXIST, 1, &r);
+	CHECK(!err && r == -ENOENT, "prog EXIST on an absent key: %d %ld",
+	      err, r);
+	err = prog_op(skel, QP_OP_UPDATE, 0, BPF_EXIST, 5, &r) ?: r;
+	err = err ?: prog_op(skel, QP_OP_LOOKUP, 0, 0, 0, &r) ?: r;
+	CHECK(!err && skel->bss->op_value == 5, "prog EXIST on a present key");
+	err = prog_op(skel, QP_OP_DELETE, 0, 0, 0, &r) ?: r;
+	CHECK(!err, "prog delete: %d", err);
+	err = prog_op(skel, QP_OP_LOOKUP, 0, 0, 0, &r);
+	CHECK(!err && r == -ENOENT, "prog lookup after delete: %d %ld", err, r);
+	err = prog_op(skel, QP_OP_DELETE, 0, 0, 0, &r);
+	CHECK(!err && r == -ENOENT, "prog delete of an absent key: %d %ld",
+	      err, r);
 	/* bad length: a miss for a lookup, -EINVAL for update/delete */
 	CHECK(!bpf_map_update_elem(kfd, &idx, &bad, 0), "set scratch key");
-	CHECK(!prog_op(skel, QP_OP_LOOKUP, idx, 0, 0, &r) && r == -ENOENT,
-	      "prog lookup with len 0: %ld", r);
-	CHECK(!prog_op(skel, QP_OP_UPDATE, idx, BPF_ANY, 1, &r) && r == -EINVAL,
-	      "prog update with len 0: %ld", r);
-	CHECK(!prog_op(skel, QP_OP_DELETE, idx, 0, 0, &r) && r == -EINVAL,
-	      "prog delete with len 0: %ld", r);
+	err = prog_op(skel, QP_OP_LOOKUP, idx, 0, 0, &r);
+	CHECK(!err && r == -ENOENT, "prog lookup with len 0: %d %ld", err, r);
+	err = prog_op(skel, QP_OP_UPDATE, idx, BPF_ANY, 1, &r);
+	CHECK(!err && r == -EINVAL, "prog update with len 0: %d %ld", err, r);
+	err = prog_op(skel, QP_OP_DELETE, idx, 0, 0, &r);
+	CHECK(!err && r == -EINVAL, "prog delete with len 0: %d %ld", err, r);
 	for (i = 1, err = 0; i < n && !err; i++)
 		err = prog_op(skel, QP_OP_DELETE, i, 0, 0, &r) ?: r;
 	CHECK(!err, "prog delete of every key: %d", err);
@@ -677,6 +690,10 @@ static long long map_mem_kib(int type, const struct qp_key *ks, int n,
 	}
 	after = slab_kib();
 	close(fd);
+	/* the map is freed from a worker after RCU: let that finish before
+	 * the next measurement starts
+	 */
+	sleep(3);
 	return after - before;
 }
 
