@@ -12,6 +12,12 @@
 #       sequence check is off (--expect-skip-fn); the subtree-lock variant
 #       takes the lock in lookup, so it must see none in any phase.
 # Not part of `make test`: it needs built kernels (KERNEL_TESTS lists it).
+#   make test-qp-trie-user   (part of `make test`)
+#       kernel/bpf/qp_trie.c, taken from the patch series, compiled in user
+#       space (tests/kernels/qp-trie/user): a model check of every
+#       operation and of get_next_key order (ASan/UBSan), then the reuse
+#       race on two threads with the sequence check (0 false negatives
+#       required) and without it (reported).
 
 QP_TRIE_VARIANTS ?= qp-trie qp-trie-subtree-lock
 QP_TRIE_STRESS   ?= 5
@@ -23,7 +29,8 @@ QP_TRIE_BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
 	-I$(QP_TRIE_DIR) -I/usr/include/$(shell uname -m)-linux-gnu -Wall
 
 KERNEL_TESTS += test-qp-trie
-.PHONY: test-qp-trie
+TESTS += test-qp-trie-user
+.PHONY: test-qp-trie test-qp-trie-user
 
 $(QP_TRIE_OBJ)/qp_trie_selftest.bpf.o: $(QP_TRIE_DIR)/qp_trie_selftest.bpf.c \
 		$(QP_TRIE_DIR)/qp_trie_selftest.h
@@ -46,3 +53,30 @@ test-qp-trie: $(BUILD)/qp-trie-selftest
 			-- --stress-seconds $(QP_TRIE_STRESS) $(QP_TRIE_ARGS) \
 			$$([ $$v = qp-trie ] && echo --expect-skip-fn) || rc=1; \
 	done; exit $$rc
+
+QP_TRIE_USER     := $(QP_TRIE_OBJ)/user
+QP_TRIE_PATCHES  := $(sort $(wildcard kernels/patches/qp-trie/*.patch))
+QP_TRIE_USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wno-unused-function -pthread \
+	-I$(QP_TRIE_DIR)/user -I$(QP_TRIE_USER)/kernel/bpf \
+	-include $(QP_TRIE_DIR)/user/shim.h
+
+$(QP_TRIE_USER)/kernel/bpf/qp_trie.c: $(QP_TRIE_PATCHES)
+	@rm -rf $(QP_TRIE_USER)/kernel && mkdir -p $(QP_TRIE_USER)
+	cd $(QP_TRIE_USER) && GIT_CEILING_DIRECTORIES=$(CURDIR)/$(QP_TRIE_OBJ) \
+		git apply --include=kernel/bpf/qp_trie.c \
+		$(addprefix $(CURDIR)/,$(QP_TRIE_PATCHES))
+
+$(QP_TRIE_USER)/qp-trie-user: $(QP_TRIE_DIR)/user/qp_trie_user.c \
+		$(QP_TRIE_DIR)/user/shim.h $(QP_TRIE_USER)/kernel/bpf/qp_trie.c
+	$(CC) $(QP_TRIE_USER_CFLAGS) -o $@ $<
+
+$(QP_TRIE_USER)/qp-trie-user-san: $(QP_TRIE_DIR)/user/qp_trie_user.c \
+		$(QP_TRIE_DIR)/user/shim.h $(QP_TRIE_USER)/kernel/bpf/qp_trie.c
+	$(CC) $(QP_TRIE_USER_CFLAGS) -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -o $@ $<
+
+test-qp-trie-user: $(QP_TRIE_USER)/qp-trie-user $(QP_TRIE_USER)/qp-trie-user-san
+	$(QP_TRIE_USER)/qp-trie-user-san order
+	$(QP_TRIE_USER)/qp-trie-user race 2 0 0
+	$(QP_TRIE_USER)/qp-trie-user race 2 0 1000
+	$(QP_TRIE_USER)/qp-trie-user race 2 1 1000
