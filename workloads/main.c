@@ -84,7 +84,10 @@ static int cmd_plan(int argc, char **argv)
 {
 	const char *wls = NULL, *tlist = NULL;
 	char *params[MAX_PARAMS], err[ERR_LEN];
-	int threads[256], nr_threads, nr_params = 0;
+	int threads[256], nr_threads, nr_params = 0, ret;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
 
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
@@ -106,9 +109,16 @@ static int cmd_plan(int argc, char **argv)
 	} else {
 		nr_threads = plan_default_threads(threads, 256, sys_online_cpus());
 	}
-	if (plan_print(stdout, wls, threads, nr_threads, params, nr_params, err, sizeof(err)))
-		return usage_error(err);
-	return 0;
+	/* nothing on stdout unless the whole plan is good */
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return 1;
+	ret = plan_print(mem, wls, threads, nr_threads, params, nr_params, err, sizeof(err));
+	fclose(mem);
+	if (!ret)
+		fwrite(buf, 1, len, stdout);
+	free(buf);
+	return ret ? usage_error(err) : 0;
 }
 
 static int emit(json_t *rec)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The sweep: for each workload, every combination of the values of its
- * sweep parameters (less those fixed with --param), at each thread count.
+ * sweep parameters and of the values given with --param K=V1,V2 (one value
+ * fixes the parameter), at each thread count.
  * One point a line, "POINT_ID<TAB>ARGS", for the runners.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bench.h"
@@ -47,16 +49,26 @@ static bool fixed(char **params, int nr, const char *name)
 	return false;
 }
 
+#define MAX_VALUES	32
+
+/* One dimension of the sweep: a parameter and the values it takes. */
+struct dim {
+	char name[64];
+	const char *values[MAX_VALUES];
+	int nr;
+};
+
 struct sweep {
-	const struct param_spec *specs[MAX_PARAMS];
+	struct dim dims[MAX_PARAMS];
 	int idx[MAX_PARAMS];
 	int nr;
+	char *strings;		/* the split --param values, freed at the end */
 };
 
 static bool sweep_next(struct sweep *s)
 {
 	for (int i = s->nr - 1; i >= 0; i--) {
-		if (s->specs[i]->values[++s->idx[i]])
+		if (++s->idx[i] < s->dims[i].nr)
 			return true;
 		s->idx[i] = 0;
 	}
@@ -71,15 +83,77 @@ static void emit(FILE *f, const struct point *pt, const char *args)
 	fprintf(f, "%s\t%s\n", id, args);
 }
 
+static const struct param_spec *takes(const struct workload *wl, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	for (const struct param_spec *p = wl->params; eq && p && p->name; p++)
+		if (strlen(p->name) == (size_t)(eq - kv) && !strncmp(p->name, kv, (size_t)(eq - kv)))
+			return p;
+	return NULL;
+}
+
+/*
+ * The dimensions: every --param this workload takes (K=V1,V2 sweeps the
+ * listed values), then its sweep parameters that no --param fixes.
+ */
+static int sweep_init(struct sweep *s, const struct workload *wl, char **params,
+		      int nr_params, char *err, size_t len)
+{
+	size_t total = 0, off = 0;
+
+	for (int i = 0; i < nr_params; i++)
+		total += strlen(params[i]) + 1;
+	s->strings = malloc(total + 1);
+	if (!s->strings)
+		return -ENOMEM;
+	for (int i = 0; i < nr_params; i++) {
+		const struct param_spec *p = takes(wl, params[i]);
+		struct dim *d = &s->dims[s->nr];
+		char *save = NULL, *v;
+
+		if (!p)
+			continue;
+		if (s->nr == MAX_PARAMS)
+			return -E2BIG;
+		snprintf(d->name, sizeof(d->name), "%s", p->name);
+		strcpy(s->strings + off, strchr(params[i], '=') + 1);
+		for (v = strtok_r(s->strings + off, ",", &save); v && d->nr < MAX_VALUES;
+		     v = strtok_r(NULL, ",", &save))
+			d->values[d->nr++] = v;
+		off += strlen(params[i]) + 1;
+		if (!d->nr) {
+			snprintf(err, len, "parameter '%s' has no value", params[i]);
+			return -EINVAL;
+		}
+		s->nr++;
+	}
+	for (const struct param_spec *p = wl->params; p && p->name; p++) {
+		struct dim *d = &s->dims[s->nr];
+
+		if (!p->sweep || p->type != PARAM_ENUM || fixed(params, nr_params, p->name))
+			continue;
+		if (s->nr == MAX_PARAMS)
+			return -E2BIG;
+		snprintf(d->name, sizeof(d->name), "%s", p->name);
+		while (p->values[d->nr] && d->nr < MAX_VALUES) {
+			d->values[d->nr] = p->values[d->nr];
+			d->nr++;
+		}
+		s->nr++;
+	}
+	return 0;
+}
+
 /* All points of one workload at one thread count. */
 static int plan_workload(FILE *f, const struct workload *wl, int threads,
 			 char **params, int nr_params, char *err, size_t len)
 {
 	struct sweep s = { .nr = 0 };
+	int ret = sweep_init(&s, wl, params, nr_params, err, len);
 
-	for (const struct param_spec *p = wl->params; p && p->name; p++)
-		if (p->sweep && p->type == PARAM_ENUM && !fixed(params, nr_params, p->name))
-			s.specs[s.nr++] = p;
+	if (ret)
+		goto out;
 	do {
 		char args[2048], perr[ERR_LEN];
 		struct point pt = { .wl = wl, .threads = threads };
@@ -88,25 +162,13 @@ static int plan_workload(FILE *f, const struct workload *wl, int threads,
 		for (int i = 0; i < s.nr; i++) {
 			char kv[256];
 
-			snprintf(kv, sizeof(kv), "%s=%s", s.specs[i]->name,
-				 s.specs[i]->values[s.idx[i]]);
-			point_set_param(&pt, kv, perr, sizeof(perr));
-			n += snprintf(args + n, sizeof(args) - (size_t)n, " --param %s", kv);
-		}
-		for (int i = 0; i < nr_params; i++) {
-			const char *eq = strchr(params[i], '=');
-
-			if (!eq)
-				continue;
-			for (const struct param_spec *p = wl->params; p && p->name; p++) {
-				if (strlen(p->name) != (size_t)(eq - params[i]) ||
-				    strncmp(p->name, params[i], (size_t)(eq - params[i])))
-					continue;
-				if (point_set_param(&pt, params[i], err, len))
-					return -EINVAL;
-				n += snprintf(args + n, sizeof(args) - (size_t)n, " --param %s",
-					      params[i]);
+			snprintf(kv, sizeof(kv), "%s=%s", s.dims[i].name,
+				 s.dims[i].values[s.idx[i]]);
+			if (point_set_param(&pt, kv, err, len)) {
+				ret = -EINVAL;
+				goto out;
 			}
+			n += snprintf(args + n, sizeof(args) - (size_t)n, " --param %s", kv);
 		}
 		point_fill_defaults(&pt);
 		if (wl->validate && wl->validate(&pt, perr, sizeof(perr))) {
@@ -116,7 +178,9 @@ static int plan_workload(FILE *f, const struct workload *wl, int threads,
 		}
 		emit(f, &pt, args);
 	} while (sweep_next(&s));
-	return 0;
+out:
+	free(s.strings);
+	return ret;
 }
 
 int plan_print(FILE *f, const char *workloads_csv, const int *threads, int nr_threads,

@@ -243,7 +243,8 @@ static void user_mistakes_exit_2(void **s)
 		"run nosuch", "run null --threads 0", "run null --threads 100000",
 		"run null --duration 0", "run null --param loops=x", "run null --param nope=1",
 		"run htab_churn --param case=nope", "plan --workloads nosuch",
-		"plan --threads 0", "frobnicate",
+		"plan --threads 0", "plan --param case=bogus", "plan --param loops=1,x",
+		"frobnicate",
 	};
 	char cmd[512], *out;
 
