@@ -20,8 +20,8 @@
 #include "qp_trie.c"
 
 #define NR_MODEL	3000
-#define NR_STABLE	2048
-#define NR_PAIRS	512
+#define NR_STABLE	128
+#define NR_PAIRS	256
 
 struct key {
 	u32 len;
