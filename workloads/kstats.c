@@ -57,7 +57,10 @@ void kstats_end(struct kstats *k, json_t *obj)
 		for (int j = 0; j < k->nr; j++) {
 			if (strcmp(names[i], k->names[j]))
 				continue;
-			snprintf(key, sizeof(key), "%.32s%.47s", k->prefix, names[i]);
+			/* the prefix groups names; one that carries it already keeps its name */
+			snprintf(key, sizeof(key), "%.32s%.47s",
+				 strncmp(names[i], k->prefix, strlen(k->prefix)) ? k->prefix : "",
+				 names[i]);
 			json_object_set_new(obj, key, json_integer(is_gauge(k, names[i]) ?
 				now[i] : now[i] - k->before[j]));
 		}
