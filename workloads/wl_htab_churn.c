@@ -185,11 +185,15 @@ static void churn_report(struct wl_ctx *ctx, json_t *rec)
 	};
 	struct churn *c = ctx->priv;
 
-	for (int t = 0; t < ctx->pt->threads; t++)
+	for (int t = 0; t < ctx->pt->threads; t++) {
 		for (int e = 0; e < 6; e++)
 			if (c->skel->bss->errors[t][e])
 				record_add_counter(rec, "failures", names[e],
 						   (long long)c->skel->bss->errors[t][e]);
+		if (c->skel->bss->last_other[t])	/* what "other" was */
+			json_object_set_new(json_object_get(rec, "counters"), "other_errno",
+					    json_integer(-c->skel->bss->last_other[t]));
+	}
 }
 
 static void churn_teardown(struct wl_ctx *ctx)

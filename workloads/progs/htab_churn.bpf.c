@@ -27,7 +27,8 @@ struct {
 
 unsigned char zeroed_value[MAX_VALUE];
 __u64 errors[MAX_TID][NR_ERR];
-__u32 cursor[MAX_TID];	/* next key + 1 of each thread; 0: start at first */
+__u32 cursor[MAX_TID];
+__s64 last_other[MAX_TID];	/* the last errno counted as other */	/* next key + 1 of each thread; 0: start at first */
 
 struct churn {
 	__u32 first;	/* this thread's first key */
@@ -50,7 +51,10 @@ static void count_err(__u32 tid, long err)
 	case -ENOENT: i = ERR_NOENT; break;
 	case -EEXIST: i = ERR_EXIST; break;
 	case -EBUSY: i = ERR_BUSY; break;
-	default: i = ERR_OTHER; break;
+	default:
+		i = ERR_OTHER;
+		last_other[tid & (MAX_TID - 1)] = err;
+		break;
 	}
 	errors[tid & (MAX_TID - 1)][i]++;
 }
