@@ -68,7 +68,7 @@ tr -d '\r' < "$console" > "$tmp/console"
 
 bad=0
 [ "$rc" -eq 0 ] || { echo "vm-check: $v: qemu exited $rc (124: timeout after $TIMEOUT s)" >&2; bad=1; }
-grep -E '^(ok|not ok) - ' "$tmp/console" || true
+grep -E '^(ok|not ok) - |^# ' "$tmp/console" || true
 grep -q '^HPR exit 0$' "$tmp/console" || { echo "vm-check: $v: htab_prealloc_rules did not pass (expect $expect)" >&2; bad=1; }
 grep -q '^HPR done$' "$tmp/console" || { echo "vm-check: $v: the guest did not finish" >&2; bad=1; }
 if grep -E 'Kernel panic|BUG:|WARNING:|rcu_.*stall|Call Trace' "$tmp/console" >&2; then
