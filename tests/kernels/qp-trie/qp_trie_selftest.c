@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -638,6 +639,47 @@ static long long slab_kib(void)
 	return v;
 }
 
+#define CG_ROOT	"/sys/fs/cgroup"
+#define CG_SELF	CG_ROOT "/qp-trie-selftest"
+
+/* Bytes of slab charged to our memory cgroup, -1 without one. */
+static long long memcg_slab(void)
+{
+	char line[256];
+	long long v = -1;
+	FILE *f = fopen(CG_SELF "/memory.stat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "slab %lld", &v) == 1)
+			break;
+	}
+	fclose(f);
+	return v;
+}
+
+/* Move this process into its own memory cgroup; 0 on success. */
+static int join_memcg(void)
+{
+	char pid[32];
+	FILE *f;
+
+	if (mkdir(CG_SELF, 0755) && errno != EEXIST)
+		return -errno;
+	f = fopen(CG_ROOT "/cgroup.subtree_control", "w");
+	if (f) {
+		fputs("+memory", f);
+		fclose(f);
+	}
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	f = fopen(CG_SELF "/cgroup.procs", "w");
+	if (!f)
+		return -errno;
+	fputs(pid, f);
+	return fclose(f) ? -errno : 0;
+}
+
 /* Distinct symbol names of /proc/kallsyms into @ks; returns the count. */
 static int kallsyms_keys(struct qp_key *ks, int max, uint32_t *max_len)
 {
@@ -666,12 +708,14 @@ static int kallsyms_keys(struct qp_key *ks, int max, uint32_t *max_len)
 	return u;
 }
 
-/* Slab growth from inserting @n keys into a map of @type, in KiB. */
+/* Slab growth from inserting @n keys into a map of @type, in KiB; the
+ * growth of the slab charged to our memcg goes to @cg_kib (-1 without).
+ */
 static long long map_mem_kib(int type, const struct qp_key *ks, int n,
-			     uint32_t key_size)
+			     uint32_t key_size, long long *cg_kib)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
-	long long before, after;
+	long long before, after, cg_before = memcg_slab();
 	uint64_t v = 0;
 	int fd, i;
 
@@ -686,6 +730,7 @@ static long long map_mem_kib(int type, const struct qp_key *ks, int n,
 		}
 	}
 	after = slab_kib();
+	*cg_kib = cg_before < 0 ? -1 : (memcg_slab() - cg_before) / 1024;
 	close(fd);
 	/* the map is freed from a worker after RCU: let that finish before
 	 * the next measurement starts
@@ -698,12 +743,19 @@ static void report_mem(const char *name, const struct qp_key *ks, int n,
 		       uint32_t max_len)
 {
 	uint32_t ksz = 4 + max_len;
-	long long qp = map_mem_kib(qp_map_type, ks, n, ksz);
-	long long ht = map_mem_kib(BPF_MAP_TYPE_HASH, ks, n, ksz);
+	long long qp_cg, ht_cg;
+	long long qp = map_mem_kib(qp_map_type, ks, n, ksz, &qp_cg);
+	long long ht = map_mem_kib(BPF_MAP_TYPE_HASH, ks, n, ksz, &ht_cg);
 
 	CHECK(qp >= 0, "memory %s: qp-trie insert failed: %lld", name, qp);
 	printf("memory %s: keys %d key_size %u qp-trie %.2f MiB htab %.2f MiB "
-	       "(slab delta)\n", name, n, ksz, qp / 1024.0, ht / 1024.0);
+	       "(slab delta); memcg slab qp-trie %.2f MiB htab %.2f MiB\n",
+	       name, n, ksz, qp / 1024.0, ht / 1024.0, qp_cg / 1024.0,
+	       ht_cg / 1024.0);
+	/* the nodes must be charged to the map's (the creator's) memcg */
+	if (qp_cg >= 0)
+		CHECK(qp_cg * 2 > qp, "memory %s: only %lld of %lld KiB charged "
+		      "to the memcg", name, qp_cg, qp);
 }
 
 static void test_memory(void)
@@ -711,7 +763,12 @@ static void test_memory(void)
 	static struct qp_key ks[200000];
 	uint32_t max_len;
 	uint64_t saved = rng_state;
-	int i, n;
+	int i, n, err;
+
+	err = join_memcg();
+	if (err)
+		printf("note: no memory cgroup (%d): memcg slab not measured\n",
+		       err);
 
 	/* the random dataset: 16384 keys, lengths 1..255, fixed seed */
 	rng_state = 0x2022;
