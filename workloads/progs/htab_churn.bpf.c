@@ -39,9 +39,10 @@ struct churn {
 	__u32 batch;
 };
 
-static void count_err(__u32 tid, long err)
+/* Some 6.1 helpers return a 32-bit errno zero-extended: compare as int. */
+static void count_err(__u32 tid, long ret)
 {
-	int i;
+	int i, err = (int)ret;
 
 	switch (err) {
 	case 0:

@@ -39,13 +39,13 @@ int nmi_alloc(struct bpf_perf_event_data *ctx)
 	__u32 zero = 0;
 	struct nmi_stats *s = bpf_map_lookup_elem(&stats, &zero);
 	__u64 key, t0, dt;
-	long err;
+	int err;
 
 	if (!s)
 		return 0;
 	key = ((__u64)bpf_get_smp_processor_id() << 48) | s->seq++;
 	t0 = bpf_ktime_get_ns();
-	err = bpf_map_update_elem(&htab, &key, zeroed_value, BPF_NOEXIST);
+	err = (int)bpf_map_update_elem(&htab, &key, zeroed_value, BPF_NOEXIST);
 	dt = bpf_ktime_get_ns() - t0;
 	switch (err) {
 	case 0:
