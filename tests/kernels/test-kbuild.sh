@@ -73,12 +73,6 @@ t_bad_declarations() {
 		grep -q "0001-x.patch has no description" "$tmp/out"
 }
 
-t_kmalloc_rcu_missing_patches() {
-	[ -d kernels/patches/kmalloc-rcu ] && return 0 # covered by test-kernels
-	expect 1 "$tmp/out" runners/build-kernel --dry-run kmalloc-rcu &&
-		grep -q "patch directory kernels/patches/kmalloc-rcu is missing" "$tmp/out"
-}
-
 t_dry_run() {
 	expect 0 "$tmp/out" env BUILD="$tmp/b" runners/build-kernel --dry-run bpf-ma &&
 		grep -q '^\[bpf-ma\] fetch linux-source-6.1$' "$tmp/out" &&
@@ -185,7 +179,7 @@ t_base_config() {
 }
 
 for t in t_shellcheck t_declarations t_unknown_variant t_bad_declarations \
-	t_kmalloc_rcu_missing_patches t_dry_run t_lib_patch_and_sync \
+	t_dry_run t_lib_patch_and_sync \
 	t_lib_patch_does_not_apply t_lib_config_check t_base_config; do
 	if "$t"; then ok "$t"; else bad "$t"; fi
 done
