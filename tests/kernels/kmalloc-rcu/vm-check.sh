@@ -15,6 +15,8 @@ BUILD=${BUILD:-build}
 TIMEOUT=${TIMEOUT:-300}
 CHURN=${CHURN:-20000}
 here=$(dirname "$0")
+# shellcheck source=tests/kernels/lib-vmcheck.sh
+. "$here/../lib-vmcheck.sh"
 usage() { echo "vm-check.sh: $* (usage: tests/kernels/kmalloc-rcu/vm-check.sh VARIANT [--expect refuse|allow])" >&2; exit 2; }
 
 [ $# -eq 1 ] || [ $# -eq 3 ] || usage "wrong number of arguments"
@@ -58,25 +60,5 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$tmp/initrd.gz"
 
 console=$BUILD/kernels/$v/htab-prealloc-rules.console
-rc=0
-timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 512 -smp 2 \
-	-display none -monitor none -no-reboot \
-	-serial "file:$console" \
-	-kernel "$kernel" -initrd "$tmp/initrd.gz" \
-	-append "console=ttyS0 panic=-1 rdinit=/init" || rc=$?
-tr -d '\r' < "$console" > "$tmp/console"
-
-bad=0
-[ "$rc" -eq 0 ] || { echo "vm-check: $v: qemu exited $rc (124: timeout after $TIMEOUT s)" >&2; bad=1; }
-grep -E '^(ok|not ok) - |^# ' "$tmp/console" || true
-grep -q '^HPR exit 0$' "$tmp/console" || { echo "vm-check: $v: htab_prealloc_rules did not pass (expect $expect)" >&2; bad=1; }
-grep -q '^HPR done$' "$tmp/console" || { echo "vm-check: $v: the guest did not finish" >&2; bad=1; }
-if grep -E 'Kernel panic|BUG:|WARNING:|rcu_.*stall|Call Trace' "$tmp/console" >&2; then
-	echo "vm-check: $v: the console shows a problem" >&2
-	bad=1
-fi
-if [ "$bad" -ne 0 ]; then
-	echo "vm-check: $v FAILED (console: $console)" >&2
-	exit 1
-fi
+vmcheck_boot HPR "$console" 2 "htab_prealloc_rules (expect $expect)"
 echo "vm-check: $v passes htab_prealloc_rules --expect $expect ($(sed -n 's/^HPR release //p' "$tmp/console"))"

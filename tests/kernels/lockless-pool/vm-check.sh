@@ -22,6 +22,8 @@ batch=${POOL_BATCH:-4}
 high=${POOL_HIGH:-8}
 reserve=${POOL_RESERVE:-2}
 here=$(dirname "$0")
+# shellcheck source=tests/kernels/lib-vmcheck.sh
+. "$here/../lib-vmcheck.sh"
 usage() { echo "vm-check.sh: $* (usage: tests/kernels/lockless-pool/vm-check.sh [VARIANT])" >&2; exit 2; }
 
 [ $# -le 1 ] || usage "wrong number of arguments"
@@ -65,25 +67,6 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$tmp/initrd.gz"
 
 console=$BUILD/kernels/$v/pool-check.console
-rc=0
-timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 512 -smp "$SMP" \
-	-display none -monitor none -no-reboot \
-	-serial "file:$console" \
-	-kernel "$kernel" -initrd "$tmp/initrd.gz" \
-	-append "console=ttyS0 panic=-1 rdinit=/init bpf_pool.low=$low bpf_pool.batch=$batch bpf_pool.high=$high bpf_pool.reserve=$reserve" || rc=$?
-tr -d '\r' < "$console" > "$tmp/console"
-
-bad=0
-[ "$rc" -eq 0 ] || { echo "vm-check: $v: qemu exited $rc (124: timeout after $TIMEOUT s)" >&2; bad=1; }
-grep -E '^(ok|not ok) - |^# |^RESULT ' "$tmp/console" || true
-grep -q '^LPC exit 0$' "$tmp/console" || { echo "vm-check: $v: pool_check did not pass" >&2; bad=1; }
-grep -q '^LPC done$' "$tmp/console" || { echo "vm-check: $v: the guest did not finish" >&2; bad=1; }
-if grep -E 'Kernel panic|BUG:|WARNING:|rcu_.*stall|Call Trace' "$tmp/console" >&2; then
-	echo "vm-check: $v: the console shows a problem" >&2
-	bad=1
-fi
-if [ "$bad" -ne 0 ]; then
-	echo "vm-check: $v FAILED (console: $console)" >&2
-	exit 1
-fi
+vmcheck_boot LPC "$console" "$SMP" pool_check \
+	"bpf_pool.low=$low bpf_pool.batch=$batch bpf_pool.high=$high bpf_pool.reserve=$reserve"
 echo "vm-check: $v passes pool_check (low=$low batch=$batch high=$high reserve=$reserve, $(sed -n 's/^LPC release //p' "$tmp/console"))"
