@@ -31,10 +31,10 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "../rawbpf.h"
 
 #define MAX_ENTRIES 64
 #define LOG_SIZE (1 << 20)
-#define MAX_INSNS 32
 #define VALUE 42
 
 #define NOTE_PERF "perf_event programs can only use preallocated hash map"
@@ -42,11 +42,6 @@
 
 static int failures;
 static char vlog[LOG_SIZE];
-
-struct prog {
-	struct bpf_insn insn[MAX_INSNS];
-	int len;
-};
 
 static void check(int cond, const char *what, const char *detail)
 {
@@ -58,68 +53,10 @@ static void check(int cond, const char *what, const char *detail)
 	failures++;
 }
 
-static int sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
-/* ---- a tiny assembler ---- */
-
-static void emit(struct prog *p, __u8 code, __u8 dst, __u8 src, __s16 off,
-		 __s32 imm)
-{
-	struct bpf_insn *i = &p->insn[p->len++];
-
-	memset(i, 0, sizeof(*i));
-	i->code = code;
-	i->dst_reg = dst;
-	i->src_reg = src;
-	i->off = off;
-	i->imm = imm;
-}
-
-static void emit_ld_map(struct prog *p, __u8 dst, int map_fd)
-{
-	emit(p, BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, map_fd);
-	emit(p, 0, 0, 0, 0, 0);
-}
-
-/* r2 = &key (u32 at fp-4), r1 = map */
-static void emit_key_arg(struct prog *p, int map_fd, __s32 key)
-{
-	emit(p, BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, key);
-	emit_ld_map(p, BPF_REG_1, map_fd);
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
-	emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
-}
-
-/* r0 = bpf_map_update_elem(map, &key, &VALUE, BPF_ANY) */
-static void emit_update(struct prog *p, int map_fd, __s32 key)
-{
-	emit(p, BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, -16, VALUE);
-	emit_key_arg(p, map_fd, key);
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_10, 0, 0);
-	emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, -16);
-	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_4, 0, 0, BPF_ANY);
-	emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_update_elem);
-}
-
-/* r0 = bpf_map_delete_elem(map, &key) */
-static void emit_delete(struct prog *p, int map_fd, __s32 key)
-{
-	emit_key_arg(p, map_fd, key);
-	emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_delete_elem);
-}
-
-static void emit_exit(struct prog *p)
-{
-	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-}
-
 static void build_update(struct prog *p, int map_fd, __s32 key)
 {
 	p->len = 0;
-	emit_update(p, map_fd, key);
+	emit_update(p, map_fd, key, VALUE);
 	emit_exit(p);
 }
 
@@ -138,7 +75,7 @@ static void build_churn(struct prog *p, int map_fd, __s32 key)
 	int jump;
 
 	p->len = 0;
-	emit_update(p, map_fd, key);
+	emit_update(p, map_fd, key, VALUE);
 	jump = p->len;
 	emit(p, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0, 0);
 	emit_delete(p, map_fd, key);
@@ -150,7 +87,7 @@ static void build_churn(struct prog *p, int map_fd, __s32 key)
 static void build_lookup(struct prog *p, int map_fd)
 {
 	p->len = 0;
-	emit_key_arg(p, map_fd, 0);
+	emit_key(p, map_fd, 0);
 	emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
 	emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
 	emit_exit(p);
@@ -174,39 +111,6 @@ static int map_create(__u32 type, __u32 value_size, __u32 flags, int inner_fd)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Loads with the verifier log into vlog. */
-static int prog_load(__u32 type, const struct prog *p)
-{
-	union bpf_attr a;
-	int fd;
-
-	memset(&a, 0, sizeof(a));
-	vlog[0] = '\0';
-	a.prog_type = type;
-	a.insns = (uintptr_t)p->insn;
-	a.insn_cnt = p->len;
-	a.license = (uintptr_t)"GPL";
-	a.log_buf = (uintptr_t)vlog;
-	a.log_size = sizeof(vlog);
-	/* level 2: at level 1 a successful load resets the log */
-	a.log_level = 2;
-	fd = sys_bpf(BPF_PROG_LOAD, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-/* Runs a raw_tracepoint program once; its return value in *retval. */
-static int prog_run(int prog_fd, __u32 *retval)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.test.prog_fd = prog_fd;
-	if (sys_bpf(BPF_PROG_TEST_RUN, &a))
-		return -errno;
-	*retval = a.test.retval;
-	return 0;
-}
-
 static int map_op(int cmd, int fd, __u32 key, void *value, __u64 flags)
 {
 	union bpf_attr a;
@@ -221,36 +125,11 @@ static int map_op(int cmd, int fd, __u32 key, void *value, __u64 flags)
 
 /* ---- checks ---- */
 
-static int possible_cpus(void)
-{
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
-	int lo, hi, n = 0;
-	char sep;
-
-	if (!f)
-		return -errno;
-	/* "0-3,5,7-8" */
-	while (fscanf(f, "%d", &lo) == 1) {
-		hi = lo;
-		if (fscanf(f, "%c", &sep) == 1 && sep == '-') {
-			if (fscanf(f, "%d", &hi) != 1)
-				break;
-			if (fscanf(f, "%c", &sep) != 1)
-				sep = '\n';
-		}
-		n += hi - lo + 1;
-		if (sep != ',')
-			break;
-	}
-	fclose(f);
-	return n > 0 ? n : -EINVAL;
-}
-
 /* Loads a raw_tp program; its fd, or -1 after a failed check. */
 static int load_raw_tp(const struct prog *p, const char *what)
 {
 	char detail[96];
-	int fd = prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, p);
+	int fd = prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, p, vlog, sizeof(vlog), 2);
 
 	snprintf(detail, sizeof(detail), "load failed: %s", strerror(-fd));
 	check(fd >= 0, what, detail);
@@ -404,7 +283,7 @@ static void check_perf_event(int map_fd, int refuse, const char *what)
 	int fd, has_note;
 
 	build_lookup(&p, map_fd);
-	fd = prog_load(BPF_PROG_TYPE_PERF_EVENT, &p);
+	fd = prog_load(BPF_PROG_TYPE_PERF_EVENT, &p, vlog, sizeof(vlog), 2);
 	has_note = strstr(vlog, NOTE_PERF) != NULL;
 	snprintf(detail, sizeof(detail), "load %s%s (expected %s)",
 		 fd >= 0 ? "succeeded" : strerror(-fd),

@@ -43,12 +43,12 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "../rawbpf.h"
 
 #define STATS "/sys/kernel/debug/bpf_lockless_pool/stats"
 #define PARAMS "/sys/kernel/debug/bpf_lockless_pool/params"
 #define MODPARAMS "/sys/module/bpf_pool/parameters/"
 #define MAX_ENTRIES 1024
-#define MAX_INSNS 4096
 #define LOG_SIZE (1 << 20)
 #define ENOMEM_SHIFT 16
 
@@ -62,11 +62,6 @@ static const char *const st_names[ST_N] = {
 
 struct stats {
 	long long v[ST_N];
-};
-
-struct prog {
-	struct bpf_insn insn[MAX_INSNS];
-	int len;
 };
 
 static int failures;
@@ -156,32 +151,7 @@ static long read_param(const char *path, const char *name)
 	return val;
 }
 
-static int possible_cpus(void)
-{
-	int lo, hi, n = 0;
-	FILE *f;
-
-	f = fopen("/sys/devices/system/cpu/possible", "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%d", &lo) == 1) {
-		hi = lo;
-		if (fscanf(f, "-%d", &hi) < 0)
-			hi = lo;
-		n += hi - lo + 1;
-		if (fgetc(f) != ',')
-			break;
-	}
-	fclose(f);
-	return n;
-}
-
 /* ---- bpf(2) ---- */
-
-static int sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
 
 static int map_create(__u32 type, __u32 value_size)
 {
@@ -208,82 +178,6 @@ static int map_delete(int fd, __u32 key)
 	return sys_bpf(BPF_MAP_DELETE_ELEM, &a) ? -errno : 0;
 }
 
-static int prog_load(__u32 type)
-{
-	union bpf_attr a;
-	int fd;
-
-	memset(&a, 0, sizeof(a));
-	vlog[0] = '\0';
-	a.prog_type = type;
-	a.insns = (uintptr_t)prog.insn;
-	a.insn_cnt = prog.len;
-	a.license = (uintptr_t)"GPL";
-	a.log_buf = (uintptr_t)vlog;
-	a.log_size = sizeof(vlog);
-	a.log_level = 1;
-	fd = sys_bpf(BPF_PROG_LOAD, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-static int prog_run(int fd, __u32 *retval)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.test.prog_fd = fd;
-	if (sys_bpf(BPF_PROG_TEST_RUN, &a))
-		return -errno;
-	*retval = a.test.retval;
-	return 0;
-}
-
-/* ---- a small assembler ---- */
-
-static void emit(__u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
-{
-	struct bpf_insn *i = &prog.insn[prog.len++];
-
-	memset(i, 0, sizeof(*i));
-	i->code = code;
-	i->dst_reg = dst;
-	i->src_reg = src;
-	i->off = off;
-	i->imm = imm;
-}
-
-static void emit_ld_map(__u8 dst, int map_fd)
-{
-	emit(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, map_fd);
-	emit(0, 0, 0, 0, 0);
-}
-
-/* r1 = map, r2 = &key (fp-4) */
-static void emit_key(int map_fd, __s32 key)
-{
-	emit(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, key);
-	emit_ld_map(BPF_REG_1, map_fd);
-	emit(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
-	emit(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
-}
-
-/* r0 = bpf_map_update_elem(map, &key, &value (fp-16, 8 bytes), BPF_ANY) */
-static void emit_update(int map_fd, __s32 key)
-{
-	emit(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, -16, key + 1);
-	emit_key(map_fd, key);
-	emit(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_10, 0, 0);
-	emit(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, -16);
-	emit(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_4, 0, 0, BPF_ANY);
-	emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_update_elem);
-}
-
-static void emit_delete(int map_fd, __s32 key)
-{
-	emit_key(map_fd, key);
-	emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_delete_elem);
-}
-
 /*
  * Insert keys 0..n-1.  Returns successes + (updates that returned
  * -ENOMEM << ENOMEM_SHIFT).
@@ -293,30 +187,30 @@ static void build_burst(int map_fd, int n)
 	int k;
 
 	prog.len = 0;
-	emit(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_6, 0, 0, 0);
+	emit(&prog, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_6, 0, 0, 0);
 	for (k = 0; k < n; k++) {
-		emit_update(map_fd, k);
+		emit_update(&prog, map_fd, k, k + 1);
 		/* if r0 == 0: r6 += 1 */
-		emit(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 1, 0);
-		emit(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_6, 0, 0, 1);
+		emit(&prog, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 1, 0);
+		emit(&prog, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_6, 0, 0, 1);
 		/* if r0 == -ENOMEM: r6 += 1 << ENOMEM_SHIFT */
-		emit(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 1, -ENOMEM);
-		emit(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_6, 0, 0,
+		emit(&prog, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 1, -ENOMEM);
+		emit(&prog, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_6, 0, 0,
 		     1 << ENOMEM_SHIFT);
 	}
-	emit(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_6, 0, 0);
-	emit(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	emit(&prog, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_6, 0, 0);
+	emit_exit(&prog);
 }
 
 /* update + delete of one key; returns 0 when both succeeded */
 static void build_churn(int map_fd, __s32 key)
 {
 	prog.len = 0;
-	emit_update(map_fd, key);
-	emit(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_0, 0, 0);
-	emit_delete(map_fd, key);
-	emit(BPF_ALU64 | BPF_OR | BPF_X, BPF_REG_0, BPF_REG_6, 0, 0);
-	emit(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	emit_update(&prog, map_fd, key, key + 1);
+	emit(&prog, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_0, 0, 0);
+	emit_delete(&prog, map_fd, key);
+	emit(&prog, BPF_ALU64 | BPF_OR | BPF_X, BPF_REG_0, BPF_REG_6, 0, 0);
+	emit_exit(&prog);
 }
 
 /* ---- the checks ---- */
@@ -384,7 +278,7 @@ static void check_burst(int map_fd, long batch, long high, long reserve)
 	__u32 ret = 0;
 
 	build_burst(map_fd, n);
-	fd = prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT);
+	fd = prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, &prog, vlog, sizeof(vlog), 1);
 	check(fd >= 0, "load the burst program", "%s\n%s", strerror(-fd),
 	      vlog);
 	if (fd < 0)
@@ -460,7 +354,7 @@ static void check_churn(int map_fd, const char *what, long runs)
 	long i;
 
 	build_churn(map_fd, 7);
-	fd = prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT);
+	fd = prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, &prog, vlog, sizeof(vlog), 1);
 	check(fd >= 0, "load the churn program", "%s\n%s", strerror(-fd),
 	      vlog);
 	if (fd < 0)
@@ -487,7 +381,7 @@ static void check_perf_event(int map_fd)
 	int fd, pfd;
 
 	build_churn(map_fd, 9);
-	fd = prog_load(BPF_PROG_TYPE_PERF_EVENT);
+	fd = prog_load(BPF_PROG_TYPE_PERF_EVENT, &prog, vlog, sizeof(vlog), 1);
 	check(fd >= 0, "perf_event program with a non-preallocated map loads",
 	      "%s\n%s", strerror(-fd), vlog);
 	if (fd < 0)
