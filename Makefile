@@ -11,7 +11,7 @@ SUITE_SHA   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown
 
 CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
                -Wno-missing-field-initializers -D_GNU_SOURCE \
-               -I$(BUILD)/skel -Iworkloads -DSUITE_SHA='"$(SUITE_SHA)"'
+               -I$(BUILD)/skel -Iharness -Iworkloads -DSUITE_SHA='"$(SUITE_SHA)"'
 LDSTATIC    := -static -pthread
 LDLIBS      := -lbpf -lelf -lz -lzstd -ljansson -lgsl -lgslcblas -lm
 
@@ -34,7 +34,7 @@ all: $(BUILD)/allocbench
 
 -include $(sort $(wildcard mk/*.mk))
 
-include workloads/workloads.mk
+include harness/harness.mk
 -include tests/tests.mk
 
 deps:

@@ -34,7 +34,7 @@ kernels:
 test-kbuild:
 	BUILD=$(BUILD) tests/kernels/test-kbuild.sh
 
-# Builds the two variants of issue 3 from whatever cache build/ holds, boots
+# Builds bpf-ma and kmalloc-rcu from whatever cache build/ holds, boots
 # each under qemu with a short htab_churn and nmi_alloc, checks the records.
 test-kernels: all
 	BUILD=$(BUILD) SUITE_SHA=$(SUITE_SHA) tests/kernels/test-kernels.sh $(TEST_KERNEL_VARIANTS)

@@ -3,10 +3,9 @@
 
 UNIT_TESTS   := test_stats test_cli test_record test_store test_plan
 UNIT_BINS    := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
-HARNESS_OBJS := $(filter-out $(BUILD)/obj/main.o,$(WL_OBJS))
 TEST_LIBS    := -lcmocka -lbpf -lelf -lz -ljansson -lgsl -lgslcblas -lm -pthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(HARNESS_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LIBS)
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "stats.h"
-#include "progs/hist.h"
+#include "hist.h"
 
 static void mean_and_sample_stddev(void **state)
 {

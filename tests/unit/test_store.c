@@ -18,14 +18,16 @@ static char *record_line(const char *status, int threads)
 {
 	char t[8], *argv[] = { "null", "--threads", t, NULL }, *out;
 	struct run_opts ro = { .run_id = "r" };
+	struct result res;
 	struct point pt;
 	char err[ERR_LEN];
 	json_t *r;
 
 	snprintf(t, sizeof(t), "%d", threads);
 	assert_int_equal(point_parse(3, argv, &pt, &ro, 8, err, sizeof(err)), 0);
-	r = record_new(&pt, &ro);
-	record_set_status(r, status, strcmp(status, "ok") ? "because" : NULL);
+	result_init(&res, &pt, &ro);
+	result_set_status(&res, status, strcmp(status, "ok") ? "because" : NULL);
+	r = result_to_json(&res);
 	out = json_dumps(r, JSON_COMPACT);
 	json_decref(r);
 	return out;

@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bench.h"
+#include "workload.h"
 #include "bpfutil.h"
-#include "record.h"
+#include "result.h"
 #include "stats.h"
 #include "progs/nmi_alloc.h"
 #include "nmi_alloc.skel.h"
@@ -63,7 +63,7 @@ static int open_event(int cpu, bool hardware, int freq)
 }
 
 /* Hardware cycles unless asked otherwise or there is no PMU. */
-static int open_events(struct wl_ctx *ctx, struct nmi *n)
+static int open_events(struct workload_ctx *ctx, struct nmi *n)
 {
 	const char *ev = point_str(ctx->pt, "event");
 	int freq = (int)point_int(ctx->pt, "freq");
@@ -101,7 +101,7 @@ static int open_events(struct wl_ctx *ctx, struct nmi *n)
 	return 0;
 }
 
-static int nmi_setup(struct wl_ctx *ctx)
+static int nmi_setup(struct workload_ctx *ctx)
 {
 	const struct point *pt = ctx->pt;
 	struct nmi *n = calloc(1, sizeof(*n));
@@ -128,7 +128,7 @@ static int nmi_setup(struct wl_ctx *ctx)
 }
 
 /* The CPUs must be busy for cpu-clock samples to mean load; spin 10 ms. */
-static long nmi_batch(struct wl_ctx *ctx, int tid)
+static long nmi_batch(struct workload_ctx *ctx, int tid)
 {
 	struct timespec t0, t;
 	volatile unsigned long spin = 0;
@@ -165,39 +165,38 @@ static int read_stats(struct nmi *n, struct nmi_stats *sum)
 	return 0;
 }
 
-static uint64_t nmi_read_ops(struct wl_ctx *ctx)
+static uint64_t nmi_read_ops(struct workload_ctx *ctx)
 {
 	struct nmi_stats sum;
 
 	return read_stats(ctx->priv, &sum) ? 0 : sum.ok;
 }
 
-static void nmi_report(struct wl_ctx *ctx, json_t *rec)
+static void nmi_report(struct workload_ctx *ctx, struct result *res)
 {
 	struct nmi *n = ctx->priv;
 	struct nmi_stats sum;
-	json_t *lat = json_object();
 
 	if (read_stats(n, &sum))
 		return;
 	if (sum.enomem)
-		record_add_counter(rec, "failures", "ENOMEM", (long long)sum.enomem);
+		result_add_failure(res, "ENOMEM", (long long)sum.enomem);
 	if (sum.ebusy)
-		record_add_counter(rec, "failures", "EBUSY", (long long)sum.ebusy);
+		result_add_failure(res, "EBUSY", (long long)sum.ebusy);
 	if (sum.e2big)
-		record_add_counter(rec, "failures", "E2BIG", (long long)sum.e2big);
+		result_add_failure(res, "E2BIG", (long long)sum.e2big);
 	if (sum.other)
-		record_add_counter(rec, "failures", "other", (long long)sum.other);
-	record_add_counter(rec, "counters", "allocs", (long long)sum.ok);
-	json_object_set_new(lat, "p50", json_integer((json_int_t)stats_hist_percentile((const uint64_t *)sum.hist, HIST_BUCKETS, 50)));
-	json_object_set_new(lat, "p99", json_integer((json_int_t)stats_hist_percentile((const uint64_t *)sum.hist, HIST_BUCKETS, 99)));
-	json_object_set_new(lat, "max", json_integer((json_int_t)sum.max_ns));
-	json_object_set_new(rec, "latency_ns", lat);
-	json_object_set_new(rec, "perf_event", json_string(n->hardware ? "cycles" : "cpu-clock"));
-	json_object_set_new(rec, "exec_context", json_string(n->hardware ? "nmi" : "hardirq"));
+		result_add_failure(res, "other", (long long)sum.other);
+	result_add_counter(res, "allocs", (long long)sum.ok);
+	res->latency.valid = true;
+	res->latency.p50 = stats_hist_percentile((const uint64_t *)sum.hist, HIST_BUCKETS, 50);
+	res->latency.p99 = stats_hist_percentile((const uint64_t *)sum.hist, HIST_BUCKETS, 99);
+	res->latency.max = sum.max_ns;
+	res->perf_event = n->hardware ? "cycles" : "cpu-clock";
+	res->exec_context = n->hardware ? "nmi" : "hardirq";
 }
 
-static void nmi_teardown(struct wl_ctx *ctx)
+static void nmi_teardown(struct workload_ctx *ctx)
 {
 	struct nmi *n = ctx->priv;
 
@@ -210,7 +209,7 @@ static void nmi_teardown(struct wl_ctx *ctx)
 	free(n);
 }
 
-const struct workload wl_nmi_alloc = {
+const struct workload workload_nmi_alloc = {
 	.name = "nmi_alloc",
 	.desc = "allocate and free a hash-map element on every perf sample (NMI where a PMU exists)",
 	.params = nmi_params,

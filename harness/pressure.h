@@ -3,8 +3,9 @@
 #define ALLOCBENCH_PRESSURE_H
 
 #include <sys/types.h>
-#include <jansson.h>
+#include <stdbool.h>
 #include "kstats.h"
+#include "result.h"
 
 /*
  * Background memory pressure in the same kernel while a point runs: an
@@ -20,10 +21,13 @@ struct pressure {
 	struct kstats vm;
 	char fio_dir[256];
 	const char *fio_note;
+	bool stopped;
 };
+
+extern const char *const pressure_modes[];
 
 int pressure_start(struct pressure *p, const char *mode, long long free_mb);
 void pressure_sample(struct pressure *p);
-void pressure_stop(struct pressure *p, json_t *rec);
+void pressure_stop(struct pressure *p, struct result_pressure *out);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * Counters the kernel exports as "name value" lines (/proc/vmstat, the
  * lockless pool's debugfs stats): their change over a point goes into the
- * record. A file that does not exist adds nothing.
+ * result. A file that does not exist adds nothing.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,7 +42,7 @@ static bool is_gauge(const struct kstats *k, const char *name)
 }
 
 /* Gauges are reported as they are now, other counters as their change. */
-void kstats_end(struct kstats *k, json_t *obj)
+void kstats_end(struct kstats *k, struct result_counts *out)
 {
 	char names[KSTATS_MAX][48];
 	long long now[KSTATS_MAX];
@@ -61,8 +61,8 @@ void kstats_end(struct kstats *k, json_t *obj)
 			snprintf(key, sizeof(key), "%.32s%.47s",
 				 strncmp(names[i], k->prefix, strlen(k->prefix)) ? k->prefix : "",
 				 names[i]);
-			json_object_set_new(obj, key, json_integer(is_gauge(k, names[i]) ?
-				now[i] : now[i] - k->before[j]));
+			result_counts_add(out, key, is_gauge(k, names[i]) ?
+					  now[i] : now[i] - k->before[j], true);
 		}
 	}
 }

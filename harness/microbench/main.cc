@@ -10,12 +10,12 @@ static void BM_test_run(benchmark::State &state)
 {
 	unsigned int loops = static_cast<unsigned int>(state.range(0));
 
-	if (mb_bpf_setup()) {
+	if (mb_bpf_setup(loops)) {
 		state.SkipWithError("cannot load the null program (root? BPF?)");
 		return;
 	}
 	for (auto _ : state)
-		benchmark::DoNotOptimize(mb_test_run(loops));
+		benchmark::DoNotOptimize(mb_test_run());
 	state.SetItemsProcessed(state.iterations() * loops);
 	mb_bpf_teardown();
 }

@@ -24,6 +24,8 @@
 #include "pressure.h"
 #include "sysinfo.h"
 
+const char *const pressure_modes[] = { "none", "anon", "anon+fio", NULL };
+
 #define CHUNK		(32L << 20)
 #define RAMP_S		30
 #define MAX_CHUNKS	65536
@@ -170,36 +172,41 @@ static void reap(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-/* What the pressure asked for and what it achieved, into the record. */
-void pressure_stop(struct pressure *p, json_t *rec)
+/* What the pressure asked for and what it achieved, into the result. */
+void pressure_stop(struct pressure *p, struct result_pressure *out)
 {
 	static const char *const keep[] = {
 		"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct",
 		"allocstall_normal", "allocstall_movable", "compact_stall", "oom_kill",
 		"pgmajfault", "workingset_refault_file", NULL,
 	};
-	json_t *o = json_object(), *all, *vm;
 
-	json_object_set_new(o, "mode", json_string(p->mode));
+	out->present = true;
+	out->mode = p->mode;
 	if (p->hog) {
-		all = json_object();
-		vm = json_object();
-		kstats_end(&p->vm, all);
-		for (int i = 0; keep[i]; i++)
-			if (json_object_get(all, keep[i]))
-				json_object_set(vm, keep[i], json_object_get(all, keep[i]));
-		json_decref(all);
-		json_object_set_new(o, "floor_mb", json_integer(p->free_mb));
-		json_object_set_new(o, "ramp_ms", json_integer(p->ramp_ms));
-		json_object_set_new(o, "min_free_kb", json_integer(p->min_free_kb));
-		json_object_set_new(o, "min_available_kb", json_integer(p->min_avail_kb));
-		json_object_set_new(o, "vmstat", vm);
-		json_object_set_new(o, "fio", json_boolean(p->fio > 0));
-		if (p->fio_note)
-			json_object_set_new(o, "fio_note", json_string(p->fio_note));
+		struct result_counts all = { .nr = 0 };
+
+		kstats_end(&p->vm, &all);
+		out->nr_vmstat = 0;
+		for (int i = 0; keep[i] && out->nr_vmstat < RESULT_MAX_VMSTAT; i++) {
+			for (int j = 0; j < all.nr; j++) {
+				if (strcmp(all.c[j].name, keep[i]))
+					continue;
+				out->vmstat[out->nr_vmstat++] = all.c[j];
+				break;
+			}
+		}
+		out->applied = true;
+		out->floor_mb = p->free_mb;
+		out->ramp_ms = p->ramp_ms;
+		out->min_free_kb = p->min_free_kb;
+		out->min_available_kb = p->min_avail_kb;
+		out->fio = p->fio > 0;
+		out->fio_note = p->fio_note;
 	}
 	reap(p->hog);
 	reap(p->fio);
+	p->hog = p->fio = 0;
 	if (p->fio_dir[0]) {
 		char file[320];
 
@@ -207,6 +214,7 @@ void pressure_stop(struct pressure *p, json_t *rec)
 		snprintf(file, sizeof(file), "%s/allocbench-pressure.0.0", p->fio_dir);
 		unlink(file);
 		rmdir(p->fio_dir);
+		p->fio_dir[0] = '\0';
 	}
-	json_object_set_new(rec, "pressure", o);
+	p->stopped = true;
 }

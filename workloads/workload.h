@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A workload is one const struct of callbacks in one table (registry.c),
- * as tools/testing/selftests/bpf/bench.c declares a bench.
+ * The interface a workload implements: one const struct of callbacks,
+ * listed in one table (registry.c), as tools/testing/selftests/bpf/bench.c
+ * declares a bench. A workload file includes this header and the harness's
+ * small public helpers (result.h, bpfutil.h, sysinfo.h, stats.h, hist.h);
+ * the harness (harness/) includes no workload.
  */
-#ifndef ALLOCBENCH_BENCH_H
-#define ALLOCBENCH_BENCH_H
+#ifndef ALLOCBENCH_WORKLOAD_H
+#define ALLOCBENCH_WORKLOAD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
+#include "result.h"
 
 struct memstat;
 
 #define MAX_THREADS	1024
 #define MAX_PARAMS	16
-#define REASON_LEN	1024
+#define REASON_LEN	RESULT_REASON_LEN
 
 enum param_type {
 	PARAM_INT,
@@ -51,11 +54,11 @@ struct point {
 };
 
 /* What a run hands to a workload's callbacks. */
-struct wl_ctx {
+struct workload_ctx {
 	const struct point *pt;
 	int cpus[MAX_THREADS];		/* CPU each thread is pinned to */
 	void *priv;			/* the workload's state */
-	struct memstat *mem;		/* workloads may rebase it after helpers */
+	struct memstat *mem;		/* the harness's; see workload_mem_rebase() */
 	char reason[REASON_LEN];	/* why setup said unsupported/failed */
 };
 
@@ -66,16 +69,16 @@ struct workload {
 	/* optional: cross-parameter checks; message into err */
 	int (*validate)(const struct point *pt, char *err, size_t len);
 	/* optional: user-space preparation (datasets), before memory is watched */
-	int (*prepare)(struct wl_ctx *ctx);
+	int (*prepare)(struct workload_ctx *ctx);
 	/* load programs, make maps; -EOPNOTSUPP means unsupported */
-	int (*setup)(struct wl_ctx *ctx);
+	int (*setup)(struct workload_ctx *ctx);
 	/* one batch on thread tid (already pinned); returns ops done or -errno */
-	long (*run_batch)(struct wl_ctx *ctx, int tid);
+	long (*run_batch)(struct workload_ctx *ctx, int tid);
 	/* optional: total ops so far, when they are counted in the kernel */
-	uint64_t (*read_ops)(struct wl_ctx *ctx);
-	/* optional: add failures, counters, latency to the record */
-	void (*report)(struct wl_ctx *ctx, json_t *rec);
-	void (*teardown)(struct wl_ctx *ctx);
+	uint64_t (*read_ops)(struct workload_ctx *ctx);
+	/* optional: add failures, counters, latency, context to the result */
+	void (*report)(struct workload_ctx *ctx, struct result *res);
+	void (*teardown)(struct workload_ctx *ctx);
 };
 
 extern const struct workload *const workloads[];
@@ -90,6 +93,8 @@ extern const char *const pressure_modes[];
 	  .max = 1 << 20, .help = "MemAvailable the hog leaves (MiB)" }
 
 const struct workload *workload_find(const char *name);
+/* Memory charged so far is not the workload's (user-space helpers, key arrays). */
+void workload_mem_rebase(struct workload_ctx *ctx);
 const struct param_val *point_param(const struct point *pt, const char *name);
 long long point_int(const struct point *pt, const char *name);
 const char *point_str(const struct point *pt, const char *name);

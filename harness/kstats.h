@@ -2,7 +2,7 @@
 #ifndef ALLOCBENCH_KSTATS_H
 #define ALLOCBENCH_KSTATS_H
 
-#include <jansson.h>
+#include "result.h"
 
 #define KSTATS_MAX	256
 
@@ -19,6 +19,6 @@ struct kstats {
 int kstats_read(const char *path, char names[][48], long long *vals, int max);
 void kstats_begin(struct kstats *k, const char *path, const char *prefix,
 		  const char *const *gauges);
-void kstats_end(struct kstats *k, json_t *obj);
+void kstats_end(struct kstats *k, struct result_counts *out);
 
 #endif

@@ -2,7 +2,7 @@
 #ifndef ALLOCBENCH_CLI_H
 #define ALLOCBENCH_CLI_H
 
-#include "bench.h"
+#include "workload.h"
 
 #define MAX_CTX		32
 #define ERR_LEN		256

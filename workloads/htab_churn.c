@@ -15,9 +15,9 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bench.h"
+#include "workload.h"
 #include "bpfutil.h"
-#include "record.h"
+#include "result.h"
 #include "htab_churn.skel.h"
 
 enum { OP_OVERWRITE, OP_ADD, OP_DEL, OP_ADD_DEL };
@@ -94,7 +94,7 @@ static int prefill(struct churn *c, const struct point *pt)
 	return err;
 }
 
-static int churn_setup(struct wl_ctx *ctx)
+static int churn_setup(struct workload_ctx *ctx)
 {
 	const struct point *pt = ctx->pt;
 	struct churn *c = calloc(1, sizeof(*c));
@@ -124,7 +124,7 @@ static int churn_setup(struct wl_ctx *ctx)
 	return 0;
 }
 
-static long run(struct wl_ctx *ctx, int op, int tid, int first, int step)
+static long run(struct workload_ctx *ctx, int op, int tid, int first, int step)
 {
 	struct churn *c = ctx->priv;
 	const struct point *pt = ctx->pt;
@@ -151,7 +151,7 @@ static bool wait_turn(struct pair *p, int want)
 	return true;
 }
 
-static long diff_cpu_batch(struct wl_ctx *ctx, int tid)
+static long diff_cpu_batch(struct workload_ctx *ctx, int tid)
 {
 	struct churn *c = ctx->priv;
 	int threads = ctx->pt->threads, npairs = threads / 2, p = tid / 2;
@@ -169,7 +169,7 @@ static long diff_cpu_batch(struct wl_ctx *ctx, int tid)
 	return n;
 }
 
-static long churn_batch(struct wl_ctx *ctx, int tid)
+static long churn_batch(struct workload_ctx *ctx, int tid)
 {
 	struct churn *c = ctx->priv;
 
@@ -178,7 +178,7 @@ static long churn_batch(struct wl_ctx *ctx, int tid)
 	return run(ctx, c->op, tid, tid, ctx->pt->threads);
 }
 
-static void churn_report(struct wl_ctx *ctx, json_t *rec)
+static void churn_report(struct workload_ctx *ctx, struct result *res)
 {
 	static const char *const names[] = {
 		"ENOMEM", "E2BIG", "ENOENT", "EEXIST", "EBUSY", "other",
@@ -188,15 +188,15 @@ static void churn_report(struct wl_ctx *ctx, json_t *rec)
 	for (int t = 0; t < ctx->pt->threads; t++) {
 		for (int e = 0; e < 6; e++)
 			if (c->skel->bss->errors[t][e])
-				record_add_counter(rec, "failures", names[e],
+				result_add_failure(res, names[e],
 						   (long long)c->skel->bss->errors[t][e]);
 		if (c->skel->bss->last_other[t])	/* what "other" was */
-			json_object_set_new(json_object_get(rec, "counters"), "other_errno",
-					    json_integer(-c->skel->bss->last_other[t]));
+			result_set_counter(res, "other_errno",
+					   -(long long)c->skel->bss->last_other[t]);
 	}
 }
 
-static void churn_teardown(struct wl_ctx *ctx)
+static void churn_teardown(struct workload_ctx *ctx)
 {
 	struct churn *c = ctx->priv;
 
@@ -207,7 +207,7 @@ static void churn_teardown(struct wl_ctx *ctx)
 	free(c);
 }
 
-const struct workload wl_htab_churn = {
+const struct workload workload_htab_churn = {
 	.name = "htab_churn",
 	.desc = "hash-map update/delete churn inside the kernel (htab-mem cases)",
 	.params = churn_params,

@@ -309,3 +309,33 @@ int point_parse(int argc, char **argv, struct point *pt, struct run_opts *ro,
 		return pt->wl->validate(pt, err, len);
 	return 0;
 }
+
+const struct workload *workload_find(const char *name)
+{
+	for (int i = 0; workloads[i]; i++)
+		if (!strcmp(workloads[i]->name, name))
+			return workloads[i];
+	return NULL;
+}
+
+const struct param_val *point_param(const struct point *pt, const char *name)
+{
+	for (int i = 0; i < pt->nr_params; i++)
+		if (!strcmp(pt->params[i].spec->name, name))
+			return &pt->params[i];
+	return NULL;
+}
+
+long long point_int(const struct point *pt, const char *name)
+{
+	const struct param_val *v = point_param(pt, name);
+
+	return v ? v->num : 0;
+}
+
+const char *point_str(const struct point *pt, const char *name)
+{
+	const struct param_val *v = point_param(pt, name);
+
+	return v ? v->str : "";
+}

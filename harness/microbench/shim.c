@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One BPF_PROG_TEST_RUN of the null program with `loops` empty bpf_loop
+ * One BPF_PROG_TEST_RUN of the null workload with `loops` empty bpf_loop
  * iterations: timed against loops, it splits the cost of a batch into the
  * syscall (fixed) and the in-kernel loop (per op), which is what the
  * workloads' batch sizes are chosen from. Also the user-space work of a
@@ -9,37 +9,42 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <bpf/libbpf.h>
-#include "bench.h"
+#include <string.h>
+#include "workload.h"
 #include "bpfutil.h"
 #include "cli.h"
 #include "record.h"
 #include "stats.h"
-#include "null.skel.h"
 #include "microbench/shim.h"
 
-static struct null_bpf *skel;
+static struct point pt;
+static struct run_opts ro;
+static struct workload_ctx ctx;
 
-int mb_bpf_setup(void)
+/* The null workload through the interface every workload implements. */
+int mb_bpf_setup(unsigned int loops)
 {
+	char arg[64], err[ERR_LEN];
+	char *argv[] = { "null", "--threads", "1", "--param", arg, NULL };
+
+	snprintf(arg, sizeof(arg), "loops=%u", loops);
+	if (point_parse(5, argv, &pt, &ro, 1, err, sizeof(err)))
+		return -EINVAL;
 	bpfutil_init();
-	skel = null_bpf__open_and_load();
-	return skel ? 0 : -errno;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.pt = &pt;
+	return pt.wl->setup(&ctx);
 }
 
-long mb_test_run(unsigned int loops)
+long mb_test_run(void)
 {
-	uint64_t args[1] = { loops };
-	uint32_t ret;
-	int err = bpf_run_raw_tp(bpf_program__fd(skel->progs.null_loop), args, 1, &ret);
-
-	return err ? err : (long)ret;
+	return pt.wl->run_batch(&ctx, 0);
 }
 
 void mb_bpf_teardown(void)
 {
-	null_bpf__destroy(skel);
-	skel = NULL;
+	if (pt.wl->teardown)
+		pt.wl->teardown(&ctx);
 }
 
 double mb_summary(unsigned int n)
@@ -56,18 +61,22 @@ double mb_summary(unsigned int n)
 int mb_record(void)
 {
 	char *argv[] = { "htab_churn", "--threads", "1", NULL };
-	struct run_opts ro = { 0 };
+	struct run_opts opts = { 0 };
 	double samples[5] = { 1, 2, 3, 4, 5 };
-	struct point pt;
+	struct point p;
+	struct result res;
 	char err[ERR_LEN];
 	FILE *null;
 	json_t *rec;
 	int ret;
 
-	if (point_parse(3, argv, &pt, &ro, 1, err, sizeof(err)))
+	if (point_parse(3, argv, &p, &opts, 1, err, sizeof(err)))
 		return -EINVAL;
-	rec = record_new(&pt, &ro);
-	record_set_samples(rec, samples, 5);
+	result_init(&res, &p, &opts);
+	res.samples = samples;
+	res.nr_samples = 5;
+	result_set_status(&res, "ok", NULL);
+	rec = result_to_json(&res);
 	null = fopen("/dev/null", "w");
 	ret = record_print(rec, null);
 	fclose(null);

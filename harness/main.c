@@ -121,14 +121,16 @@ static int cmd_plan(int argc, char **argv)
 	return ret ? usage_error(err) : 0;
 }
 
-static int emit(json_t *rec)
+/* The one record of a point on stdout: exit 1 when it failed. */
+static int emit(const struct result *res)
 {
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	int ret = strcmp(status, "failed") ? 0 : 1;
+	json_t *rec = result_to_json(res);
+	int ret = strcmp(res->status, "failed") ? 0 : 1;
 
-	if (record_print(rec, stdout))
+	if (!rec || record_print(rec, stdout))
 		ret = 1;
 	json_decref(rec);
+	free(res->samples);
 	return ret;
 }
 
@@ -136,29 +138,29 @@ static int emit(json_t *rec)
 static int cmd_point(int argc, char **argv, bool fail)
 {
 	struct run_opts ro = { 0 };
+	struct result res;
 	struct point pt;
 	char err[ERR_LEN];
-	json_t *rec;
 
 	if (point_parse(argc - 1, argv + 1, &pt, &ro, sys_possible_cpus(), err, sizeof(err)))
 		return usage_error(err);
+	result_init(&res, &pt, &ro);
 	if (fail) {
 		if (!ro.reason)
 			return usage_error("fail: --reason is required");
-		rec = record_new(&pt, &ro);
-		record_set_status(rec, "failed", ro.reason);
-		return emit(rec);
+		result_set_status(&res, "failed", "%s", ro.reason);
+		return emit(&res);
 	}
 	if (ro.reason)
 		return usage_error("run: --reason belongs to `fail`");
 	if (geteuid() != 0) {
-		rec = record_new(&pt, &ro);
-		record_set_status(rec, "failed", "not root: the workloads load BPF programs");
-		return emit(rec);
+		result_set_status(&res, "failed", "not root: the workloads load BPF programs");
+		return emit(&res);
 	}
 	fprintf(stderr, "allocbench: %s, %d thread(s), %d s + %d s warm-up\n",
 		pt.wl->name, pt.threads, pt.duration, pt.warmup);
-	return emit(harness_run(&pt, &ro));
+	harness_run(&res);
+	return emit(&res);
 }
 
 static int cmd_results(int argc, char **argv)

@@ -18,7 +18,6 @@
 #include "kstats.h"
 #include "memstat.h"
 #include "pressure.h"
-#include "record.h"
 #include "sysinfo.h"
 
 struct worker {
@@ -30,7 +29,7 @@ struct worker {
 };
 
 struct run {
-	struct wl_ctx ctx;
+	struct workload_ctx ctx;
 	struct worker *workers;
 	atomic_bool go;
 	atomic_bool stop;
@@ -91,7 +90,7 @@ static void sleep_until(double t)
 }
 
 /* Pin thread i to the i-th CPU we may use, wrapping when oversubscribed. */
-static int assign_cpus(struct wl_ctx *ctx)
+static int assign_cpus(struct workload_ctx *ctx)
 {
 	int allowed[MAX_THREADS];
 	int n = sys_allowed_cpus(allowed, MAX_THREADS);
@@ -175,40 +174,50 @@ static int worker_error(struct run *r, char *reason, size_t len)
 
 #define POOL_STATS	"/sys/kernel/debug/bpf_lockless_pool/stats"
 
+void workload_mem_rebase(struct workload_ctx *ctx)
+{
+	memstat_rebase(ctx->mem);
+}
+
 /*
  * Peak and end while the maps are alive, then what is still held after a
  * second of idleness: a deferred-free backlog shows up there, not in ops/s.
  */
-static void finish_mem(json_t *rec, struct memstat *mem)
+static void finish_mem(struct result *res, struct memstat *mem)
 {
-	long long peak, end, kernel;
-
-	memstat_finish(mem, &peak, &end, &kernel);
-	record_set_mem(rec, peak, end, kernel, memstat_source_name(mem));
+	memstat_finish(mem, &res->mem.peak, &res->mem.end, &res->mem.kernel_end);
+	res->mem.source = memstat_source_name(mem);
 	sleep(1);
-	json_object_set_new(json_object_get(rec, "mem_bytes"), "idle",
-			    json_integer(memstat_now(mem)));
+	res->mem.idle = memstat_now(mem);
 }
 
-json_t *harness_run(const struct point *pt, const struct run_opts *ro)
+/* setup or prepare said no: unsupported (-EOPNOTSUPP) or failed */
+static void setup_failed(struct result *res, struct workload_ctx *ctx, const char *phase, int err)
 {
+	if (!ctx->reason[0])
+		snprintf(ctx->reason, REASON_LEN, "%s: %s", phase, strerror(-err));
+	result_set_status(res, err == -EOPNOTSUPP ? "unsupported" : "failed", "%s",
+			  ctx->reason);
+}
+
+int harness_run(struct result *res)
+{
+	const struct point *pt = res->pt;
 	const struct workload *wl = pt->wl;
 	static const char *const pool_gauges[] = { "pool_objs", "reserve_objs", NULL };
-	json_t *rec = record_new(pt, ro);
 	const struct param_val *pmode = point_param(pt, "pressure");
 	struct pressure pr = { .mode = "none" };
 	struct kstats pool;
 	struct memstat mem;
 	struct run *r;
-	double *samples;
 	int err, n;
 
 	r = calloc(1, sizeof(*r));
-	samples = calloc((size_t)pt->warmup + pt->duration + 1, sizeof(*samples));
+	res->samples = calloc((size_t)pt->warmup + pt->duration + 1, sizeof(*res->samples));
 	if (r)
 		r->workers = aligned_alloc(64, sizeof(struct worker) * MAX_THREADS);
-	if (!r || !samples || !r->workers) {
-		record_set_status(rec, "failed", "out of memory");
+	if (!r || !res->samples || !r->workers) {
+		result_set_status(res, "failed", "out of memory");
 		goto out_free;
 	}
 	memset(r->workers, 0, sizeof(struct worker) * MAX_THREADS);
@@ -218,55 +227,48 @@ json_t *harness_run(const struct point *pt, const struct run_opts *ro)
 	if (!err && wl->prepare)
 		err = wl->prepare(&r->ctx);
 	if (err) {
-		if (!r->ctx.reason[0])
-			snprintf(r->ctx.reason, REASON_LEN, "prepare: %s", strerror(-err));
-		record_set_status(rec, err == -EOPNOTSUPP ? "unsupported" : "failed",
-				  r->ctx.reason);
+		setup_failed(res, &r->ctx, "prepare", err);
 		goto out_free;
 	}
 	/* the hog forks before we enter our cgroup: its memory is not ours */
 	if (pmode && pressure_start(&pr, pmode->str, point_int(pt, "pressure_floor_mb"))) {
-		record_set_status(rec, "failed", "could not start the pressure load");
+		result_set_status(res, "failed", "could not start the pressure load");
 		goto out_free;
 	}
 	memstat_start(&mem);
 	err = wl->setup(&r->ctx);
 	if (err) {
-		if (!r->ctx.reason[0])
-			snprintf(r->ctx.reason, REASON_LEN, "setup: %s", strerror(-err));
-		record_set_status(rec, err == -EOPNOTSUPP ? "unsupported" : "failed",
-				  r->ctx.reason);
+		setup_failed(res, &r->ctx, "setup", err);
 		goto out_teardown;
 	}
 	if (start_workers(r, r->ctx.reason, REASON_LEN)) {
-		record_set_status(rec, "failed", r->ctx.reason);
+		result_set_status(res, "failed", "%s", r->ctx.reason);
 		goto out_teardown;
 	}
 	kstats_begin(&pool, POOL_STATS, "pool_", pool_gauges);
-	n = sample_loop(r, &mem, &pr, samples);
-	record_set_samples(rec, samples, (size_t)n);
-	kstats_end(&pool, json_object_get(rec, "counters"));
+	n = sample_loop(r, &mem, &pr, res->samples);
+	res->nr_samples = (size_t)n;
+	kstats_end(&pool, &res->counters);
 	if (pmode)
-		pressure_stop(&pr, rec);
-	finish_mem(rec, &mem);
+		pressure_stop(&pr, &res->pressure);
+	finish_mem(res, &mem);
 	if (wl->report)
-		wl->report(&r->ctx, rec);
+		wl->report(&r->ctx, res);
 	if (worker_error(r, r->ctx.reason, REASON_LEN))
-		record_set_status(rec, "failed", r->ctx.reason);
+		result_set_status(res, "failed", "%s", r->ctx.reason);
 	else if (n < pt->duration)
-		record_set_status(rec, "failed", "fewer samples than asked");
+		result_set_status(res, "failed", "fewer samples than asked");
 	else
-		record_set_status(rec, "ok", NULL);
+		result_set_status(res, "ok", NULL);
 out_teardown:
 	if (wl->teardown)
 		wl->teardown(&r->ctx);
 	memstat_stop(&mem);
-	if (pmode && !json_object_get(rec, "pressure"))
-		pressure_stop(&pr, rec);
+	if (pmode && !pr.stopped)
+		pressure_stop(&pr, &res->pressure);
 out_free:
 	if (r)
 		free(r->workers);
 	free(r);
-	free(samples);
-	return rec;
+	return strcmp(res->status, "failed") ? 0 : -EIO;
 }

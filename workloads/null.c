@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <bpf/libbpf.h>
-#include "bench.h"
+#include "workload.h"
 #include "bpfutil.h"
 #include "null.skel.h"
 
@@ -13,7 +13,7 @@ static const struct param_spec null_params[] = {
 	{ 0 },
 };
 
-static int null_setup(struct wl_ctx *ctx)
+static int null_setup(struct workload_ctx *ctx)
 {
 	struct null_bpf *skel = null_bpf__open_and_load();
 
@@ -27,7 +27,7 @@ static int null_setup(struct wl_ctx *ctx)
 	return 0;
 }
 
-static long null_batch(struct wl_ctx *ctx, int tid)
+static long null_batch(struct workload_ctx *ctx, int tid)
 {
 	struct null_bpf *skel = ctx->priv;
 	uint64_t args[1] = { (uint64_t)point_int(ctx->pt, "loops") };
@@ -39,12 +39,12 @@ static long null_batch(struct wl_ctx *ctx, int tid)
 	return err ? err : (long)ret;
 }
 
-static void null_teardown(struct wl_ctx *ctx)
+static void null_teardown(struct workload_ctx *ctx)
 {
 	null_bpf__destroy(ctx->priv);
 }
 
-const struct workload wl_null = {
+const struct workload workload_null = {
 	.name = "null",
 	.desc = "empty bpf_loop in a raw_tp test run: the harness's ceiling",
 	.params = null_params,

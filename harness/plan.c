@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bench.h"
+#include "workload.h"
 #include "cli.h"
 #include "plan.h"
 

@@ -10,8 +10,8 @@
 extern "C" {
 #endif
 
-int mb_bpf_setup(void);
-long mb_test_run(unsigned int loops);
+int mb_bpf_setup(unsigned int loops);
+long mb_test_run(void);
 void mb_bpf_teardown(void);
 double mb_summary(unsigned int samples);
 int mb_record(void);

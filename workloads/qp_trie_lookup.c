@@ -17,11 +17,10 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bench.h"
+#include "workload.h"
 #include "bpfutil.h"
 #include "dataset.h"
-#include "memstat.h"
-#include "record.h"
+#include "result.h"
 #include "sysinfo.h"
 #include "qp_trie.skel.h"
 
@@ -54,7 +53,7 @@ struct qp {
 	pthread_t writers[64];
 	int nr_writers;
 	atomic_bool stop;
-	struct wl_ctx *ctx;
+	struct workload_ctx *ctx;
 };
 
 static const struct param_spec qp_update_params[] = {
@@ -64,7 +63,7 @@ static const struct param_spec qp_update_params[] = {
 	{ 0 },
 };
 
-static int qp_prepare(struct wl_ctx *ctx)
+static int qp_prepare(struct workload_ctx *ctx)
 {
 	struct qp *q = calloc(1, sizeof(*q));
 	int err;
@@ -84,7 +83,7 @@ static int qp_prepare(struct wl_ctx *ctx)
 	return err;
 }
 
-static int trie_type(struct wl_ctx *ctx, enum bpf_map_type *type)
+static int trie_type(struct workload_ctx *ctx, enum bpf_map_type *type)
 {
 	char rel[128];
 	long long v;
@@ -117,7 +116,7 @@ static int fill(int fd, const struct dataset *ds, bool index_keys)
 	return 0;
 }
 
-static int qp_setup(struct wl_ctx *ctx)
+static int qp_setup(struct workload_ctx *ctx)
 {
 	struct qp *q = ctx->priv;
 	enum bpf_map_type type;
@@ -141,7 +140,7 @@ static int qp_setup(struct wl_ctx *ctx)
 	err = fill(bpf_map__fd(q->skel->maps.keys), &q->ds, true);
 	if (err)
 		return err;
-	memstat_rebase(ctx->mem);	/* the key array is not the map's memory */
+	workload_mem_rebase(ctx);	/* the key array is not the map's memory */
 	err = fill(bpf_map__fd(q->skel->maps.trie), &q->ds, false);
 	if (err)
 		snprintf(ctx->reason, REASON_LEN, "insert %zu keys: %s", q->ds.nr,
@@ -200,7 +199,7 @@ static int start_writers(struct qp *q)
 	return 0;
 }
 
-static long qp_batch(struct wl_ctx *ctx, int tid)
+static long qp_batch(struct workload_ctx *ctx, int tid)
 {
 	struct qp *q = ctx->priv;
 	uint64_t args[4] = { (uint64_t)tid, q->ds.nr, (uint64_t)point_int(ctx->pt, "lookups"),
@@ -218,7 +217,7 @@ static long qp_batch(struct wl_ctx *ctx, int tid)
 	return err ? err : (long)ret;
 }
 
-static void qp_report(struct wl_ctx *ctx, json_t *rec)
+static void qp_report(struct workload_ctx *ctx, struct result *res)
 {
 	struct qp *q = ctx->priv;
 	int slots = ctx->pt->threads + q->nr_writers;
@@ -226,21 +225,21 @@ static void qp_report(struct wl_ctx *ctx, json_t *rec)
 	for (int t = 0; t < slots && t < QP_MAX_TID; t++) {
 		const struct qp_counters *c = &q->skel->bss->counters[t];
 
-		record_add_counter(rec, "counters", "lookups", (long long)c->lookups);
-		record_add_counter(rec, "counters", "hits", (long long)c->hits);
-		record_add_counter(rec, "counters", "drops", (long long)c->drops);
-		record_add_counter(rec, "counters", "false_negatives",
+		result_add_counter(res, "lookups", (long long)c->lookups);
+		result_add_counter(res, "hits", (long long)c->hits);
+		result_add_counter(res, "drops", (long long)c->drops);
+		result_add_counter(res, "false_negatives",
 				   (long long)c->false_negatives);
-		record_add_counter(rec, "counters", "writer_ops", (long long)c->writer_ops);
-		record_add_counter(rec, "counters", "updates", (long long)c->updates);
+		result_add_counter(res, "writer_ops", (long long)c->writer_ops);
+		result_add_counter(res, "updates", (long long)c->updates);
 		if (c->update_errors)
-			record_add_counter(rec, "failures", "update", (long long)c->update_errors);
+			result_add_failure(res, "update", (long long)c->update_errors);
 	}
-	record_add_counter(rec, "counters", "keys", (long long)q->ds.nr);
-	record_add_counter(rec, "counters", "key_size", (long long)q->ds.key_size);
+	result_add_counter(res, "keys", (long long)q->ds.nr);
+	result_add_counter(res, "key_size", (long long)q->ds.key_size);
 }
 
-static void qp_teardown(struct wl_ctx *ctx)
+static void qp_teardown(struct workload_ctx *ctx)
 {
 	struct qp *q = ctx->priv;
 
@@ -254,7 +253,7 @@ static void qp_teardown(struct wl_ctx *ctx)
 	free(q);
 }
 
-const struct workload wl_qp_trie_lookup = {
+const struct workload workload_qp_trie_lookup = {
 	.name = "qp_trie_lookup",
 	.desc = "variable-length key lookups in a qp-trie (hash map as reference)",
 	.params = qp_params,
@@ -265,7 +264,7 @@ const struct workload wl_qp_trie_lookup = {
 	.teardown = qp_teardown,
 };
 
-static long qp_update_batch(struct wl_ctx *ctx, int tid)
+static long qp_update_batch(struct workload_ctx *ctx, int tid)
 {
 	struct qp *q = ctx->priv;
 	uint64_t args[6] = { (uint64_t)tid, q->ds.nr, (uint64_t)point_int(ctx->pt, "updates"),
@@ -276,7 +275,7 @@ static long qp_update_batch(struct wl_ctx *ctx, int tid)
 	return err ? err : (long)ret;
 }
 
-const struct workload wl_qp_trie_update = {
+const struct workload workload_qp_trie_update = {
 	.name = "qp_trie_update",
 	.desc = "overwrites of existing variable-length keys (the update path and its lock)",
 	.params = qp_update_params,

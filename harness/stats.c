@@ -2,7 +2,7 @@
 /* Statistics of samples, with GSL. */
 #include <gsl/gsl_statistics_double.h>
 #include "stats.h"
-#include "progs/hist.h"
+#include "hist.h"
 
 void stats_summary(const double *x, size_t n, struct summary *s)
 {

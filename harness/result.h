@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The result of one point: what the harness measured (samples, memory,
+ * pressure, the kernel's counters) and what the workload's callbacks add
+ * (failures by errno, counters, latency, the context it observed). It is
+ * filled in place and rendered to the schema-1 record by one function,
+ * result_to_json() in record.c.
+ */
+#ifndef ALLOCBENCH_RESULT_H
+#define ALLOCBENCH_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RESULT_NAME_LEN		64
+#define RESULT_MAX_COUNTS	64
+#define RESULT_MAX_VMSTAT	16
+#define RESULT_REASON_LEN	1024
+
+struct point;
+struct run_opts;
+
+struct result_count {
+	char name[RESULT_NAME_LEN];
+	long long value;
+};
+
+struct result_counts {
+	struct result_count c[RESULT_MAX_COUNTS];
+	int nr;
+};
+
+struct result_mem {
+	const char *source;	/* "cgroup2", "cgroup1", "meminfo-slab", "none" */
+	long long peak, end;
+	long long kernel_end;	/* < 0: not known (cgroup2 only) */
+	long long idle;		/* < 0: not measured */
+};
+
+struct result_latency {
+	bool valid;
+	uint64_t p50, p99, max;	/* ns */
+};
+
+/* What a point asked of the pressure load and what it achieved. */
+struct result_pressure {
+	bool present;		/* the point has a pressure parameter */
+	bool applied;		/* a hog ran */
+	const char *mode;
+	long long floor_mb, ramp_ms, min_free_kb, min_available_kb;
+	struct result_count vmstat[RESULT_MAX_VMSTAT];
+	int nr_vmstat;
+	bool fio;
+	const char *fio_note;
+};
+
+struct result {
+	const struct point *pt;
+	const struct run_opts *ro;
+	char started_at[32];
+	const char *status;		/* "ok", "unsupported", "failed" */
+	char reason[RESULT_REASON_LEN];	/* empty when ok */
+	double *samples;		/* ops/s, one per measured second */
+	size_t nr_samples;
+	struct result_mem mem;
+	struct result_counts failures;	/* by errno name */
+	struct result_counts counters;
+	struct result_latency latency;
+	const char *exec_context;	/* observed by the program, or NULL */
+	const char *perf_event;
+	struct result_pressure pressure;
+};
+
+/* Starts as failed with no samples; the caller owns samples' storage. */
+void result_init(struct result *r, const struct point *pt, const struct run_opts *ro);
+/* reason may be NULL (ok) or a printf format. */
+void result_set_status(struct result *r, const char *status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Counts add up under one name; -ENOSPC when the table is full. */
+int result_add_failure(struct result *r, const char *name, long long value);
+int result_add_counter(struct result *r, const char *name, long long value);
+/* Sets a counter to a value (gauges, an errno seen). */
+int result_set_counter(struct result *r, const char *name, long long value);
+int result_counts_add(struct result_counts *c, const char *name, long long value,
+		      bool replace);
+long long result_counter(const struct result_counts *c, const char *name);
+
+#endif
