@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "validate.h"
 
 int parse_int(const char *s, long long min, long long max, long long *out)
 {
@@ -205,6 +206,18 @@ static int one_of(const char *v, const char *const *ok)
 	return -EINVAL;
 }
 
+/* --ctx K=V: K a name, V one line of text */
+static bool ctx_key_ok(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char key[NAME_MAX_LEN];
+
+	if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key))
+		return false;
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+	return valid_name(key);
+}
+
 static int run_opt(int c, const char *arg, struct point *pt, struct run_opts *ro,
 		   int max_threads, char *err, size_t len)
 {
@@ -215,8 +228,7 @@ static int run_opt(int c, const char *arg, struct point *pt, struct run_opts *ro
 	switch (c) {
 	case OPT_THREADS:
 		if (parse_int(arg, 1, max_threads, &v)) {
-			snprintf(err, len, "--threads '%s': need 1..%d (possible CPUs)", arg,
-				 max_threads);
+			snprintf(err, len, "--threads '%s': need 1..%d", arg, max_threads);
 			return -EINVAL;
 		}
 		pt->threads = (int)v;
@@ -234,7 +246,13 @@ static int run_opt(int c, const char *arg, struct point *pt, struct run_opts *ro
 	case OPT_PARAM:
 		return point_set_param(pt, arg, err, len);
 	case OPT_RUN_ID:
-		ro->run_id = arg;
+	case OPT_VARIANT:
+		if (!valid_name(arg)) {
+			snprintf(err, len, "--%s '%.64s': need a name ([A-Za-z0-9][A-Za-z0-9._+-]*)",
+				 c == OPT_RUN_ID ? "run-id" : "variant", arg);
+			return -EINVAL;
+		}
+		*(c == OPT_RUN_ID ? &ro->run_id : &ro->variant) = arg;
 		return 0;
 	case OPT_TARGET:
 		ro->target = arg;
@@ -242,9 +260,6 @@ static int run_opt(int c, const char *arg, struct point *pt, struct run_opts *ro
 			return 0;
 		snprintf(err, len, "--target '%s': need host or vm", arg);
 		return -EINVAL;
-	case OPT_VARIANT:
-		ro->variant = arg;
-		return 0;
 	case OPT_ACCEL:
 		ro->accel = arg;
 		if (!one_of(arg, accels))
@@ -252,7 +267,7 @@ static int run_opt(int c, const char *arg, struct point *pt, struct run_opts *ro
 		snprintf(err, len, "--accel '%s': need none, kvm or tcg", arg);
 		return -EINVAL;
 	case OPT_CTX:
-		if (!strchr(arg, '=') || ro->nr_ctx == MAX_CTX) {
+		if (!ctx_key_ok(arg) || ro->nr_ctx == MAX_CTX) {
 			snprintf(err, len, "--ctx '%s': need KEY=VALUE (at most %d)", arg, MAX_CTX);
 			return -EINVAL;
 		}
@@ -305,9 +320,13 @@ int point_parse(int argc, char **argv, struct point *pt, struct run_opts *ro,
 		snprintf(err, len, "internal: bad default in workload %s", pt->wl->name);
 		return -EINVAL;
 	}
-	if (pt->wl->validate)
-		return pt->wl->validate(pt, err, len);
 	return 0;
+}
+
+/* The workload's own cross-parameter checks, for a point that will run. */
+int point_validate(const struct point *pt, char *err, size_t len)
+{
+	return pt->wl->validate ? pt->wl->validate(pt, err, len) : 0;
 }
 
 const struct workload *workload_find(const char *name)

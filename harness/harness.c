@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,15 +62,46 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static uint64_t total_ops(struct run *r)
+volatile sig_atomic_t harness_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	harness_stop_signal = sig;
+}
+
+/* The first SIGINT, SIGTERM or SIGHUP ends the point; a second one kills. */
+void harness_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESETHAND };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Only the main thread takes the stop signals: it is the one that sleeps. */
+static void block_stop_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static int total_ops(struct run *r, uint64_t *ops)
 {
 	uint64_t sum = 0;
 
 	if (r->ctx.pt->wl->read_ops)
-		return r->ctx.pt->wl->read_ops(&r->ctx);
+		return r->ctx.pt->wl->read_ops(&r->ctx, ops);
 	for (int i = 0; i < r->ctx.pt->threads; i++)
 		sum += atomic_load_explicit(&r->workers[i].ops, memory_order_relaxed);
-	return sum;
+	*ops = sum;
+	return 0;
 }
 
 static double now_s(void)
@@ -80,13 +112,16 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void sleep_until(double t)
+/* -EINTR when a stop signal came first. */
+static int sleep_until(double t)
 {
 	struct timespec ts = { .tv_sec = (time_t)t };
 
 	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+	while (!harness_stop_signal &&
+	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
+	return harness_stop_signal ? -EINTR : 0;
 }
 
 /* Pin thread i to the i-th CPU we may use, wrapping when oversubscribed. */
@@ -123,25 +158,40 @@ static int start_workers(struct run *r, char *reason, size_t len)
 	return 0;
 }
 
-/* Returns the number of measured samples; a worker error stops early. */
+static bool any_worker_dead(const struct run *r)
+{
+	for (int i = 0; i < r->ctx.pt->threads; i++)
+		if (r->workers[i].err)
+			return true;
+	return false;
+}
+
+/*
+ * Returns the number of measured samples. A worker error, a count that
+ * cannot be read (or goes backwards) or a stop signal ends it early; the
+ * last two say why in reason.
+ */
 static int sample_loop(struct run *r, struct memstat *mem, struct pressure *pr,
-		       double *samples)
+		       double *samples, char *reason, size_t len)
 {
 	const struct point *pt = r->ctx.pt;
 	int total = pt->warmup + pt->duration, n = 0;
 	double t0, prev_t;
-	uint64_t prev;
+	uint64_t prev = 0, ops = 0;
+	int err = total_ops(r, &prev);
 
-	prev = total_ops(r);
 	t0 = prev_t = now_s();
 	atomic_store_explicit(&r->go, true, memory_order_release);
-	for (int s = 1; s <= total; s++) {
+	for (int s = 1; s <= total && !err; s++) {
 		double t;
-		uint64_t ops;
-		bool dead = false;
 
-		sleep_until(t0 + s);
-		ops = total_ops(r);
+		if (sleep_until(t0 + s))
+			break;
+		err = total_ops(r, &ops);
+		if (!err && ops < prev)
+			err = -ERANGE;
+		if (err)
+			break;
 		t = now_s();
 		memstat_sample(mem);
 		pressure_sample(pr);
@@ -149,14 +199,16 @@ static int sample_loop(struct run *r, struct memstat *mem, struct pressure *pr,
 			samples[n++] = (double)(ops - prev) / (t - prev_t);
 		prev = ops;
 		prev_t = t;
-		for (int i = 0; i < pt->threads; i++)
-			dead |= r->workers[i].err != 0;
-		if (dead)
+		if (any_worker_dead(r))
 			break;
 	}
 	atomic_store(&r->stop, true);
 	for (int i = 0; i < pt->threads; i++)
 		pthread_join(r->workers[i].thread, NULL);
+	if (err)
+		snprintf(reason, len, "reading the op count: %s", strerror(-err));
+	else if (harness_stop_signal)
+		snprintf(reason, len, "stopped by SIG%s", sigabbrev_np(harness_stop_signal));
 	return n;
 }
 
@@ -207,8 +259,10 @@ int harness_run(struct result *res)
 	static const char *const pool_gauges[] = { "pool_objs", "reserve_objs", NULL };
 	const struct param_val *pmode = point_param(pt, "pressure");
 	struct pressure pr = { .mode = "none" };
+	char stopped[128] = "";
 	struct kstats pool;
 	struct memstat mem;
+	sigset_t sigs;
 	struct run *r;
 	int err, n;
 
@@ -241,12 +295,19 @@ int harness_run(struct result *res)
 		setup_failed(res, &r->ctx, "setup", err);
 		goto out_teardown;
 	}
-	if (start_workers(r, r->ctx.reason, REASON_LEN)) {
+	if (harness_stop_signal) {
+		result_set_status(res, "failed", "stopped by SIG%s", sigabbrev_np(harness_stop_signal));
+		goto out_teardown;
+	}
+	block_stop_signals(&sigs);
+	err = start_workers(r, r->ctx.reason, REASON_LEN);
+	pthread_sigmask(SIG_SETMASK, &sigs, NULL);
+	if (err) {
 		result_set_status(res, "failed", "%s", r->ctx.reason);
 		goto out_teardown;
 	}
 	kstats_begin(&pool, POOL_STATS, "pool_", pool_gauges);
-	n = sample_loop(r, &mem, &pr, res->samples);
+	n = sample_loop(r, &mem, &pr, res->samples, stopped, sizeof(stopped));
 	res->nr_samples = (size_t)n;
 	kstats_end(&pool, &res->counters);
 	if (pmode)
@@ -256,6 +317,8 @@ int harness_run(struct result *res)
 		wl->report(&r->ctx, res);
 	if (worker_error(r, r->ctx.reason, REASON_LEN))
 		result_set_status(res, "failed", "%s", r->ctx.reason);
+	else if (stopped[0])
+		result_set_status(res, "failed", "%s", stopped);
 	else if (n < pt->duration)
 		result_set_status(res, "failed", "fewer samples than asked");
 	else

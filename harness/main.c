@@ -134,6 +134,13 @@ static int emit(const struct result *res)
 	return ret;
 }
 
+static int run_max_threads(void)
+{
+	int n = sys_possible_cpus();
+
+	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+}
+
 /* run and fail take the same point description. */
 static int cmd_point(int argc, char **argv, bool fail)
 {
@@ -141,8 +148,16 @@ static int cmd_point(int argc, char **argv, bool fail)
 	struct result res;
 	struct point pt;
 	char err[ERR_LEN];
+	int ret;
 
-	if (point_parse(argc - 1, argv + 1, &pt, &ro, sys_possible_cpus(), err, sizeof(err)))
+	/*
+	 * A failure is recorded whatever the point's thread count (it may be
+	 * for a guest with more CPUs, or the very reason it failed) and
+	 * whatever the workload would say of its parameters; a point that
+	 * runs is bounded by this machine's CPUs and checked in full.
+	 */
+	if (point_parse(argc - 1, argv + 1, &pt, &ro, fail ? MAX_THREADS : run_max_threads(),
+			err, sizeof(err)))
 		return usage_error(err);
 	result_init(&res, &pt, &ro);
 	if (fail) {
@@ -153,14 +168,18 @@ static int cmd_point(int argc, char **argv, bool fail)
 	}
 	if (ro.reason)
 		return usage_error("run: --reason belongs to `fail`");
+	if (point_validate(&pt, err, sizeof(err)))
+		return usage_error(err);
 	if (geteuid() != 0) {
 		result_set_status(&res, "failed", "not root: the workloads load BPF programs");
 		return emit(&res);
 	}
 	fprintf(stderr, "allocbench: %s, %d thread(s), %d s + %d s warm-up\n",
 		pt.wl->name, pt.threads, pt.duration, pt.warmup);
+	harness_catch_signals();
 	harness_run(&res);
-	return emit(&res);
+	ret = emit(&res);
+	return harness_stop_signal ? 128 + harness_stop_signal : ret;
 }
 
 static int cmd_results(int argc, char **argv)
@@ -175,8 +194,13 @@ static int cmd_results(int argc, char **argv)
 				strerror(-ret));
 		return ret || rejected ? 1 : 0;
 	}
-	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "has"))
-		return store_has(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "has")) {
+		ret = store_has(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+		if (ret < 0)
+			fprintf(stderr, "allocbench: results has %s: %s\n", argv[2],
+				strerror(-ret));
+		return ret < 0 ? 2 : ret;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "meta")) {
 		if (store_meta(argv[2], argc - 3, argv + 3, err, sizeof(err)))
 			return usage_error(err);

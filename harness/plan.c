@@ -115,7 +115,7 @@ static int sweep_init(struct sweep *s, const struct workload *wl, char **params,
 		if (!p)
 			continue;
 		if (s->nr == MAX_PARAMS)
-			return -E2BIG;
+			goto too_many;
 		snprintf(d->name, sizeof(d->name), "%s", p->name);
 		strcpy(s->strings + off, strchr(params[i], '=') + 1);
 		for (v = strtok_r(s->strings + off, ",", &save); v && d->nr < MAX_VALUES;
@@ -134,7 +134,7 @@ static int sweep_init(struct sweep *s, const struct workload *wl, char **params,
 		if (!p->sweep || p->type != PARAM_ENUM || fixed(params, nr_params, p->name))
 			continue;
 		if (s->nr == MAX_PARAMS)
-			return -E2BIG;
+			goto too_many;
 		snprintf(d->name, sizeof(d->name), "%s", p->name);
 		while (p->values[d->nr] && d->nr < MAX_VALUES) {
 			d->values[d->nr] = p->values[d->nr];
@@ -143,6 +143,9 @@ static int sweep_init(struct sweep *s, const struct workload *wl, char **params,
 		s->nr++;
 	}
 	return 0;
+too_many:
+	snprintf(err, len, "plan: %s: too many parameters (at most %d)", wl->name, MAX_PARAMS);
+	return -E2BIG;
 }
 
 /* All points of one workload at one thread count. */
@@ -161,9 +164,14 @@ static int plan_workload(FILE *f, const struct workload *wl, int threads,
 
 		for (int i = 0; i < s.nr; i++) {
 			char kv[256];
+			size_t kvl = (size_t)snprintf(kv, sizeof(kv), "%s=%s", s.dims[i].name,
+						      s.dims[i].values[s.idx[i]]);
 
-			snprintf(kv, sizeof(kv), "%s=%s", s.dims[i].name,
-				 s.dims[i].values[s.idx[i]]);
+			if (kvl >= sizeof(kv) || (size_t)n + kvl + 9 >= sizeof(args)) {
+				snprintf(err, len, "plan: %s: parameters too long", wl->name);
+				ret = -E2BIG;
+				goto out;
+			}
 			if (point_set_param(&pt, kv, err, len)) {
 				ret = -EINVAL;
 				goto out;

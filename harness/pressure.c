@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include "harness.h"
 #include "pressure.h"
 #include "sysinfo.h"
 
@@ -135,13 +136,16 @@ int pressure_start(struct pressure *p, const char *mode, long long free_mb)
 	if (p->hog < 0)
 		return -errno;
 	if (p->hog == 0) {
+		signal(SIGINT, SIG_DFL);	/* not the parent's stop handler */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		hog_main(free_mb * 1024);
 		_exit(0);
 	}
 	if (strstr(mode, "fio"))
 		p->fio = start_fio(p);
 	/* measure under pressure, not while it builds up */
-	for (int i = 0; i < RAMP_S * 10; i++, p->ramp_ms += 100) {
+	for (int i = 0; i < RAMP_S * 10 && !harness_stop_signal; i++, p->ramp_ms += 100) {
 		if (meminfo_kb("MemAvailable") <= (free_mb << 10) + 2 * (CHUNK >> 10))
 			break;
 		usleep(100000);

@@ -4,11 +4,15 @@
  * rendered with jansson, printed, and checked before the store takes it.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "record.h"
 #include "stats.h"
 #include "sysinfo.h"
+#include "validate.h"
+#include "workload.h"
 
 #ifndef SUITE_SHA
 #define SUITE_SHA "unknown"
@@ -27,6 +31,16 @@ static json_t *params_json(const struct point *pt)
 	return o;
 }
 
+/* Free text as a JSON string that the store will take: clean UTF-8, capped. */
+static json_t *json_text(const char *s, bool multiline)
+{
+	char *clean = text_sanitize(s, TEXT_MAX_LEN, multiline);
+	json_t *j = json_string(clean ? clean : "");
+
+	free(clean);
+	return j;
+}
+
 static json_t *ctx_json(const struct run_opts *ro)
 {
 	json_t *o = json_object();
@@ -36,7 +50,7 @@ static json_t *ctx_json(const struct run_opts *ro)
 		char key[128];
 
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - ro->ctx[i]), ro->ctx[i]);
-		json_object_set_new(o, key, json_string(eq + 1));
+		json_object_set_new(o, key, json_text(eq + 1, false));
 	}
 	return o;
 }
@@ -92,7 +106,7 @@ static json_t *pressure_json(const struct result_pressure *p)
 	json_object_set_new(o, "vmstat", vm);
 	json_object_set_new(o, "fio", json_boolean(p->fio));
 	if (p->fio_note)
-		json_object_set_new(o, "fio_note", json_string(p->fio_note));
+		json_object_set_new(o, "fio_note", json_text(p->fio_note, false));
 	return o;
 }
 
@@ -114,10 +128,10 @@ json_t *result_to_json(const struct result *r)
 	json_object_set_new(o, "point", json_string(id));
 	json_object_set_new(o, "target", json_string(ro->target ? ro->target : "host"));
 	json_object_set_new(o, "variant", json_string(ro->variant ? ro->variant : "host"));
-	json_object_set_new(o, "kernel_release", json_string(rel));
+	json_object_set_new(o, "kernel_release", json_text(rel, false));
 	json_object_set_new(o, "accel", json_string(ro->accel ? ro->accel : "none"));
 	json_object_set_new(o, "cpus", json_integer(sys_online_cpus()));
-	json_object_set_new(o, "host_cpu", json_string(model));
+	json_object_set_new(o, "host_cpu", json_text(model, false));
 	json_object_set_new(o, "suite_sha", json_string(SUITE_SHA));
 	json_object_set_new(o, "workload", json_string(pt->wl->name));
 	json_object_set_new(o, "params", params_json(pt));
@@ -126,7 +140,7 @@ json_t *result_to_json(const struct result *r)
 	json_object_set_new(o, "warmup_s", json_integer(pt->warmup));
 	json_object_set_new(o, "status", json_string(r->status));
 	if (strcmp(r->status, "ok"))
-		json_object_set_new(o, "reason", json_string(r->reason));
+		json_object_set_new(o, "reason", json_text(r->reason, true));
 	json_object_set_new(o, "samples", samples);
 	json_object_set_new(o, "ops_per_sec", ops_json(r));
 	json_object_set_new(o, "mem_bytes", mem_json(&r->mem));
@@ -164,6 +178,124 @@ struct field {
 	json_type type;
 };
 
+static int bad(char *err, size_t len, const char *field, const char *why)
+{
+	snprintf(err, len, "field '%s' %s", field, why);
+	return -EINVAL;
+}
+
+static bool one_of(const char *v, const char *const *ok)
+{
+	for (int i = 0; ok[i]; i++)
+		if (!strcmp(v, ok[i]))
+			return true;
+	return false;
+}
+
+static bool is_int_in(json_t *v, long long lo, long long hi)
+{
+	return json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi;
+}
+
+/*
+ * Every key anywhere in the record is a name and every string is clean
+ * text: a guest or a shared results directory cannot smuggle control
+ * characters or markup-breaking bytes past the store.
+ */
+static int check_tree(json_t *v, const char *field, int depth, char *err, size_t len)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (depth > 4)
+		return bad(err, len, field, "is nested too deeply");
+	if (json_is_string(v) && !valid_text(json_string_value(v), TEXT_MAX_LEN, true))
+		return bad(err, len, field, "holds a string that is too long or has control characters");
+	if (json_is_real(v) && !isfinite(json_real_value(v)))
+		return bad(err, len, field, "holds a number that is not finite");
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, x) {
+			if (!valid_name(key))
+				return bad(err, len, field, "has a key that is not a name");
+			if (check_tree(x, field, depth + 1, err, len))
+				return -EINVAL;
+		}
+	}
+	json_array_foreach(v, i, x)
+		if (check_tree(x, field, depth + 1, err, len))
+			return -EINVAL;
+	return 0;
+}
+
+/* An object of name -> integer (failures, counters). */
+static int check_counts(json_t *o, const char *field, char *err, size_t len)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v)
+		if (!json_is_integer(v))
+			return bad(err, len, field, "holds a value that is not an integer");
+	return 0;
+}
+
+static int check_params(json_t *o, char *err, size_t len)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v)
+		if (!json_is_integer(v) && !(json_is_string(v) && valid_name(json_string_value(v))))
+			return bad(err, len, "params", "holds a value that is not an integer or a name");
+	return 0;
+}
+
+static int check_numbers(json_t *v, const char *field, char *err, size_t len)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(v, i, x)
+		if (!json_is_number(x))
+			return bad(err, len, field, "holds something that is not a number");
+	return 0;
+}
+
+/* The strings that become file names, plot data and shell words. */
+static int check_names(json_t *rec, char *err, size_t len)
+{
+	static const char *const names[] = { "run_id", "variant", "workload", NULL };
+	static const char *const targets[] = { "host", "vm", NULL };
+	static const char *const accels[] = { "none", "kvm", "tcg", NULL };
+	static const char *const statuses[] = { "ok", "unsupported", "failed", NULL };
+	const char *status = json_string_value(json_object_get(rec, "status"));
+	json_t *threads = json_object_get(rec, "threads");
+
+	for (int i = 0; names[i]; i++)
+		if (!valid_name(json_string_value(json_object_get(rec, names[i]))))
+			return bad(err, len, names[i], "is not a name ([A-Za-z0-9][A-Za-z0-9._+-]*, < 64)");
+	if (!one_of(json_string_value(json_object_get(rec, "target")), targets))
+		return bad(err, len, "target", "is not host or vm");
+	if (!one_of(json_string_value(json_object_get(rec, "accel")), accels))
+		return bad(err, len, "accel", "is not none, kvm or tcg");
+	if (!one_of(status, statuses)) {
+		snprintf(err, len, "status '%s' is not ok, unsupported or failed", status);
+		return -EINVAL;
+	}
+	if (!is_int_in(threads, 1, MAX_THREADS))
+		return bad(err, len, "threads", "is not 1..1024");
+	if (!valid_point_id(json_string_value(json_object_get(rec, "point")),
+			    json_string_value(json_object_get(rec, "workload")),
+			    json_integer_value(threads)))
+		return bad(err, len, "point", "is not workload/k=v,.../tN of this record");
+	if (strcmp(status, "ok") && !json_is_string(json_object_get(rec, "reason"))) {
+		snprintf(err, len, "status %s without a reason", status);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* What every schema-1 record must hold for the store to take it. */
 int record_validate(json_t *rec, char *err, size_t len)
 {
@@ -177,7 +309,11 @@ int record_validate(json_t *rec, char *err, size_t len)
 		{ "samples", JSON_ARRAY }, { "ops_per_sec", JSON_OBJECT },
 		{ "mem_bytes", JSON_OBJECT }, { "failures", JSON_OBJECT },
 	};
-	const char *status;
+	static const struct field opt[] = {
+		{ "counters", JSON_OBJECT }, { "context", JSON_OBJECT },
+		{ "reason", JSON_STRING }, { "latency_ns", JSON_OBJECT },
+		{ "pressure", JSON_OBJECT },
+	};
 
 	if (!json_is_object(rec)) {
 		snprintf(err, len, "not a JSON object");
@@ -191,18 +327,23 @@ int record_validate(json_t *rec, char *err, size_t len)
 			return -EINVAL;
 		}
 	}
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+		json_t *v = json_object_get(rec, opt[i].name);
+
+		if (v && json_typeof(v) != opt[i].type)
+			return bad(err, len, opt[i].name, "is of the wrong type");
+	}
 	if (json_integer_value(json_object_get(rec, "schema")) != RECORD_SCHEMA) {
 		snprintf(err, len, "schema is not %d", RECORD_SCHEMA);
 		return -EINVAL;
 	}
-	status = json_string_value(json_object_get(rec, "status"));
-	if (strcmp(status, "ok") && strcmp(status, "unsupported") && strcmp(status, "failed")) {
-		snprintf(err, len, "status '%s' is not ok, unsupported or failed", status);
+	if (check_tree(rec, "record", 0, err, len) || check_names(rec, err, len) ||
+	    check_params(json_object_get(rec, "params"), err, len) ||
+	    check_numbers(json_object_get(rec, "samples"), "samples", err, len) ||
+	    check_counts(json_object_get(rec, "failures"), "failures", err, len) ||
+	    check_counts(json_object_get(rec, "latency_ns"), "latency_ns", err, len))
 		return -EINVAL;
-	}
-	if (strcmp(status, "ok") && !json_is_string(json_object_get(rec, "reason"))) {
-		snprintf(err, len, "status %s without a reason", status);
-		return -EINVAL;
-	}
+	if (json_object_get(rec, "counters"))
+		return check_counts(json_object_get(rec, "counters"), "counters", err, len);
 	return 0;
 }

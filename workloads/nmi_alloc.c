@@ -165,11 +165,13 @@ static int read_stats(struct nmi *n, struct nmi_stats *sum)
 	return 0;
 }
 
-static uint64_t nmi_read_ops(struct workload_ctx *ctx)
+static int nmi_read_ops(struct workload_ctx *ctx, uint64_t *ops)
 {
 	struct nmi_stats sum;
+	int err = read_stats(ctx->priv, &sum);
 
-	return read_stats(ctx->priv, &sum) ? 0 : sum.ok;
+	*ops = sum.ok;
+	return err;
 }
 
 static void nmi_report(struct workload_ctx *ctx, struct result *res)

@@ -74,8 +74,8 @@ struct workload {
 	int (*setup)(struct workload_ctx *ctx);
 	/* one batch on thread tid (already pinned); returns ops done or -errno */
 	long (*run_batch)(struct workload_ctx *ctx, int tid);
-	/* optional: total ops so far, when they are counted in the kernel */
-	uint64_t (*read_ops)(struct workload_ctx *ctx);
+	/* optional: total ops so far into *ops, when the kernel counts them; -errno */
+	int (*read_ops)(struct workload_ctx *ctx, uint64_t *ops);
 	/* optional: add failures, counters, latency, context to the result */
 	void (*report)(struct workload_ctx *ctx, struct result *res);
 	void (*teardown)(struct workload_ctx *ctx);

@@ -18,7 +18,9 @@ static int parse(const char *line, struct point *pt, struct run_opts *ro, char *
 	for (char *t = strtok_r(buf, " ", &save); t && argc < 32; t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	memset(ro, 0, sizeof(*ro));
-	return point_parse(argc, argv, pt, ro, 8, err, ERR_LEN);
+	if (point_parse(argc, argv, pt, ro, 8, err, ERR_LEN))
+		return -1;
+	return point_validate(pt, err, ERR_LEN);
 }
 
 static void good_point_gets_defaults(void **state)
@@ -78,6 +80,10 @@ static void user_mistakes_are_named(void **state)
 		{ "htab_churn --frobnicate", "bad or incomplete option" },
 		{ "htab_churn stray", "unexpected argument 'stray'" },
 		{ "htab_churn --threads 8 --param max_entries=64", "max_entries 64" },
+		{ "htab_churn --variant x';system('touch", "--variant" },
+		{ "htab_churn --run-id ../../etc", "--run-id" },
+		{ "htab_churn --ctx a;b=1", "--ctx" },
+		{ "htab_churn --ctx =1", "--ctx" },
 	};
 	struct point pt;
 	struct run_opts ro;

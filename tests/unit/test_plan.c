@@ -76,6 +76,31 @@ static void bad_plans_say_why(void **state)
 	free(out);
 }
 
+/* Fifteen long --param values once overran the argument buffer. */
+static void long_parameters_are_refused_not_overrun(void **state)
+{
+	char *params[15], err[ERR_LEN], *out;
+	int t[] = { 1 };
+
+	assert_int_equal(plan("htab_churn", t, 1, params, 0, &out, err), 0);
+	free(out);
+	for (int i = 0; i < 15; i++) {
+		params[i] = malloc(260);
+		memset(params[i], '0', 259);
+		memcpy(params[i], "value_size=", 11);
+		params[i][258] = '8';
+		params[i][259] = '\0';
+	}
+	assert_int_not_equal(plan("htab_churn", t, 1, params, 12, &out, err), 0);
+	assert_non_null(strstr(err, "too long"));
+	free(out);
+	assert_int_not_equal(plan("htab_churn", t, 1, params, 15, &out, err), 0);
+	assert_non_null(strstr(err, "too many parameters"));
+	free(out);
+	for (int i = 0; i < 15; i++)
+		free(params[i]);
+}
+
 static void default_threads(void **state)
 {
 	int t[16];
@@ -93,6 +118,7 @@ int main(void)
 		cmocka_unit_test(default_sweep_of_htab_churn),
 		cmocka_unit_test(listed_values_are_swept_and_one_value_fixes),
 		cmocka_unit_test(bad_plans_say_why),
+		cmocka_unit_test(long_parameters_are_refused_not_overrun),
 		cmocka_unit_test(default_threads),
 	};
 

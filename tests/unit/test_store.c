@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "cli.h"
 #include "record.h"
@@ -128,6 +129,89 @@ static void atomic_write_leaves_no_temporary(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A results.jsonl that cannot be read is an error that changes nothing. */
+static void failed_read_changes_nothing(void **state)
+{
+	char sub[600], path[700], meta[700], *ok1 = record_line("ok", 1);
+	struct stat st;
+	int rejected;
+	FILE *f;
+
+	snprintf(sub, sizeof(sub), "%s/unreadable", dir);
+	snprintf(path, sizeof(path), "%s/results.jsonl", sub);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(mkdir(path, 0755), 0);	/* read() fails with EISDIR */
+	f = fmemopen(ok1, strlen(ok1), "r");
+	assert_int_not_equal(store_append(sub, f, &rejected), 0);
+	fclose(f);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(store_has(sub, "null/loops=65536/t1", NULL) < 0, 1);
+
+	/* a meta.json that does not parse is not replaced by the new keys */
+	snprintf(meta, sizeof(meta), "%s/meta.json", sub);
+	f = fopen(meta, "w");
+	fputs("{\"run_id\": \"r\", trunc", f);
+	fclose(f);
+	{
+		char kv[] = "finished_at=now", *argv[] = { kv }, err[256];
+
+		assert_int_not_equal(store_meta(sub, 1, argv, err, sizeof(err)), 0);
+	}
+	f = fopen(meta, "r");
+	assert_non_null(f);
+	{
+		char buf[64] = "";
+
+		assert_non_null(fgets(buf, sizeof(buf), f));
+		assert_string_equal(buf, "{\"run_id\": \"r\", trunc");
+	}
+	fclose(f);
+	free(ok1);
+}
+
+/* A hand-made record without a status does not crash `results has`. */
+static void has_survives_a_record_without_status(void **state)
+{
+	char sub[600], path[700];
+	FILE *f;
+
+	snprintf(sub, sizeof(sub), "%s/nostatus", dir);
+	snprintf(path, sizeof(path), "%s/results.jsonl", sub);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	f = fopen(path, "w");
+	fputs("{\"point\": \"null/loops=65536/t1\", \"variant\": \"host\"}\n"
+	      "{\"point\": 3}\nnot json\n\xff\n", f);
+	fclose(f);
+	assert_int_equal(store_has(sub, "null/loops=65536/t1", NULL), 1);
+	assert_int_equal(store_has(sub, "null/loops=65536/t1", "host"), 1);
+}
+
+/* Appending to a file whose last line was cut keeps every line whole. */
+static void half_last_line_is_closed(void **state)
+{
+	char sub[600], path[700], *ok1 = record_line("ok", 1), line[8192];
+	int rejected, lines = 0;
+	FILE *f;
+
+	snprintf(sub, sizeof(sub), "%s/half", dir);
+	snprintf(path, sizeof(path), "%s/results.jsonl", sub);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	f = fopen(path, "w");
+	fputs("{\"schema\": 1, \"cut", f);
+	fclose(f);
+	f = fmemopen(ok1, strlen(ok1), "r");
+	assert_int_equal(store_append(sub, f, &rejected), 0);
+	fclose(f);
+	f = fopen(path, "r");
+	while (fgets(line, sizeof(line), f))
+		lines++;
+	fclose(f);
+	assert_int_equal(lines, 2);
+	assert_int_equal(store_has(sub, "null/loops=65536/t1", NULL), 0);
+	free(ok1);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(dir) ? 0 : -1;
@@ -148,6 +232,9 @@ int main(void)
 		cmocka_unit_test(later_record_of_a_point_counts_and_earlier_stays),
 		cmocka_unit_test(meta_merges_keys),
 		cmocka_unit_test(atomic_write_leaves_no_temporary),
+		cmocka_unit_test(failed_read_changes_nothing),
+		cmocka_unit_test(has_survives_a_record_without_status),
+		cmocka_unit_test(half_last_line_is_closed),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
