@@ -7,6 +7,7 @@
  * produced a record and then a WARNING), the last record of a point is the
  * one that counts, and the earlier ones stay in the file.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -95,6 +96,26 @@ int store_write_atomic(const char *path, const char *data, size_t len)
 }
 
 /*
+ * Temporaries of writers that were killed between open and rename: with
+ * the lock held no other writer is alive, so they can only be leftovers.
+ */
+static void remove_stale_tmp(const char *rundir)
+{
+	DIR *d = opendir(rundir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "results.jsonl.tmp.", 18) &&
+		    strncmp(e->d_name, "meta.json.tmp.", 14))
+			continue;
+		unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+/*
  * One writer at a time per run directory: an exclusive flock on
  * RUNDIR/.lock, held across read, modify and rename. Returns the fd.
  */
@@ -117,6 +138,7 @@ static int store_lock(const char *rundir)
 			return err;
 		}
 	}
+	remove_stale_tmp(rundir);
 	return fd;
 }
 
