@@ -32,9 +32,8 @@ TESTS       := test-unit test-host
 
 all: $(BUILD)/allocbench
 
--include $(sort $(wildcard mk/*.mk))
-
 include harness/harness.mk
+-include $(sort $(wildcard mk/*.mk))
 -include tests/tests.mk
 
 deps:

@@ -302,7 +302,7 @@ int point_parse(int argc, char **argv, struct point *pt, struct run_opts *ro,
 		snprintf(err, len, "unknown workload '%s' (see `allocbench list`)", argv[0]);
 		return -ENOENT;
 	}
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc forgets a half-read option cluster of an earlier argv */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "t:d:w:p:", run_longopts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
