@@ -11,7 +11,8 @@
 	W(htab_churn)		\
 	W(qp_trie_lookup)	\
 	W(qp_trie_update)	\
-	W(nmi_alloc)
+	W(nmi_alloc)		\
+	/* one line per workload, above this one */
 
 #define WORKLOAD_DECLARE(name)	extern const struct workload workload_##name;
 #define WORKLOAD_ENTRY(name)	&workload_##name,
