@@ -53,16 +53,31 @@ endif
 
 # Runs the published case's sweep on the VM runner, then prints the
 # published table next to ours. runners/matrix prints the run directory
-# as its last line.
+# as its last line. The sweep comes from the data file through abreport,
+# which checks every value and prints KEY=VALUE lines; they are read into
+# named variables (and checked again), never evaluated.
 reproduce: $(ABREPORT)
 	@test -n "$(CASE)" -a -f "reproduce/$(CASE).json" || { echo "make reproduce: CASE must name reproduce/<case>.json: $(notdir $(basename $(wildcard reproduce/*.json)))" >&2; exit 2; }
 	@set -euo pipefail; \
 	matrix=$$($(ABREPORT) reproduce --published reproduce/$(CASE).json --matrix --cpus $(CPUS)); \
-	eval "$$matrix"; \
-	echo "reproduce $(CASE): TARGET=$$TARGET VARIANTS='$$VARIANTS' WORKLOADS=$$WORKLOADS THREADS=$$THREADS PARAMS='$$PARAMS'"; \
+	target= variants= workloads= threads= params=; \
+	bad() { echo "make reproduce: abreport --matrix printed $$1" >&2; exit 2; }; \
+	while IFS='=' read -r k v; do \
+		[[ "$$v" =~ ^[A-Za-z0-9._+,=\ -]*$$ ]] || bad "a bad value for $$k"; \
+		case $$k in \
+		TARGET) [[ "$$v" =~ ^(host|vm)$$ ]] || bad "a bad target"; target=$$v ;; \
+		VARIANTS) variants=$$v ;; \
+		WORKLOADS) workloads=$$v ;; \
+		THREADS) [[ "$$v" =~ ^[0-9,]+$$ ]] || bad "bad threads"; threads=$$v ;; \
+		PARAMS) params=$$v ;; \
+		*) bad "an unknown key" ;; \
+		esac; \
+	done <<<"$$matrix"; \
+	[[ -n "$$target" && -n "$$variants" && -n "$$workloads" && -n "$$threads" ]] || bad "too little"; \
+	echo "reproduce $(CASE): TARGET=$$target VARIANTS='$$variants' WORKLOADS=$$workloads THREADS=$$threads PARAMS='$$params'"; \
 	log=$$(mktemp); \
-	TARGET="$$TARGET" VARIANTS="$$VARIANTS" WORKLOADS="$$WORKLOADS" \
-	THREADS="$$THREADS" PARAMS="$$PARAMS" SMP=$(CPUS) DURATION=$(DURATION) \
+	TARGET="$$target" VARIANTS="$$variants" WORKLOADS="$$workloads" \
+	THREADS="$$threads" PARAMS="$$params" SMP=$(CPUS) DURATION=$(DURATION) \
 	WARMUP=$(WARMUP) RESUME=$(RESUME) runners/matrix | tee "$$log"; \
 	run=$$(tail -n 1 "$$log"); rm -f "$$log"; \
 	$(ABREPORT) reproduce --published reproduce/$(CASE).json --run "$$run"

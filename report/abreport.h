@@ -12,6 +12,10 @@
 #include <jansson.h>
 
 #define AB_SCHEMA	1
+#define AB_NAME_MAX	64		/* characters of a name */
+#define AB_MAX_THREADS	1024
+#define AB_MAX_LINE	(1 << 20)	/* bytes of a results.jsonl line */
+#define AB_MAX_JSON	(16 << 20)	/* bytes of meta.json, a data file */
 
 /* One measurement point: one record of results.jsonl. */
 struct point {
@@ -43,7 +47,8 @@ struct run {
 	struct point *pts;
 	size_t npts;
 	int schema;		/* the schema all records share; -1 if mixed */
-	size_t bad_lines;	/* lines that were not JSON objects */
+	size_t bad_lines;	/* lines skipped: not JSON, too long, not valid */
+	json_t *skips;		/* why, one string a skipped line (or NULL) */
 	size_t superseded;	/* earlier records of a point (last one wins) */
 	size_t pooled;		/* > 0: samples are the means of so many runs */
 };
@@ -55,6 +60,14 @@ const char *run_accel(const struct run *run);
 const char *json_str(json_t *obj, const char *key, const char *def);
 double json_num(json_t *obj, const char *key, double def);
 int params_key(json_t *params, char **key, char **label);
+json_t *json_load_capped(const char *path, json_error_t *err);
+
+/* valid.c */
+bool ab_name_ok(const char *s);
+bool ab_point_ok(const char *s, const char *workload, long long threads);
+const char *record_why(json_t *rec);
+void json_clean(json_t *v);
+void ascii_clean(char *s);
 
 /* stats.c */
 struct welch {
@@ -71,6 +84,7 @@ bool point_same(const struct point *a, const struct point *b,
 		bool with_variant);
 struct point *run_find(const struct run *run, const struct point *like,
 		       bool with_variant);
+bool run_has_workload(const struct run *run, const char *w);
 int params_mismatch(const struct run *a, const struct run *b,
 		    char *why, size_t len);
 bool params_subset(json_t *want, json_t *have);

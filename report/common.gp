@@ -1,7 +1,10 @@
 # Shared by the plot scripts: style, then the plot in the string PLOT
-# drawn twice, to out.svg and out.png. Set by abreport with -e:
-#   data (gnuplot data file, one block per series), out (path without
-#   extension), ttl (title), ylab (throughput unit), nser (series count).
+# drawn twice, to out.svg and out.png. abreport runs each script with
+# gnuplot -c in the report directory; its arguments are string variables,
+# never read as commands, which the script copies (load clears them):
+#   data (ARG1, data file, one block per series), out (ARG2, path without
+#   extension), ttl (ARG3, title), ylab (ARG4, throughput unit), nser
+#   (ARG5, series count), gpdir (ARG6, the directory of the scripts).
 set datafile missing "NaN"
 set grid
 set key outside right top noenhanced

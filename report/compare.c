@@ -3,23 +3,30 @@
  * compare: %change of the mean and Welch's t-test per matched point, in
  * the layout of the kernel test robot. Higher ops/s is better. A point
  * regresses when it is worse by more than the threshold and the test is
- * significant, or when it was ok in the base and is not in the new run.
- * A point whose stddev exceeds max_sd percent of its mean on either side
- * is too noisy to judge: per-second samples of one run are not
- * independent of what else the machine does, so the t-test alone would
- * take a change of background load for a change of the kernel.
+ * significant, when it was ok in the base and is not in the new run, or
+ * when the new run lacks it. A point whose stddev exceeds max_sd percent
+ * of its mean on either side is too noisy to judge: per-second samples of
+ * one run are not independent of what else the machine does, so the
+ * t-test alone would take a change of background load for a change of the
+ * kernel. A point with fewer than two samples (or runs, when pooled) on a
+ * side cannot be tested at all, and a verdict with such points is not a
+ * pass. Each regression is also named on stderr.
  * Exit 0: no regression, 1: regression, 2: usage or not comparable.
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "abreport.h"
 
 struct tally {
+	const char *side;	/* variant of a within-run comparison */
 	size_t compared;
-	size_t regressed;
+	size_t regressed;	/* matched points worse, or no longer ok */
+	size_t missing;		/* points of base the new side lacks */
+	size_t unjudged;	/* too few samples for the t-test */
 	size_t improved;
 	size_t noisy;
 	size_t only_base;
@@ -27,6 +34,20 @@ struct tally {
 	double worst;		/* most negative significant %change */
 	char worst_point[512];
 };
+
+/* One line on stderr a regression, whatever else is printed. */
+static void __attribute__((format(printf, 3, 4)))
+regression(const struct tally *t, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "abreport: compare: regression: %s%s%s: ",
+		t->side ? t->side : "", t->side ? "/" : "", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 static void point_name(char *buf, size_t len, const struct point *p,
 		       bool with_variant)
@@ -69,6 +90,8 @@ static void status_change(const struct point *b, const struct point *n,
 		fprintf(out, "  %-28s %s (%s)  %s  REGRESSION\n",
 			"ok ->", n->status, *n->reason ? n->reason : "no reason",
 			name);
+		regression(t, name, "ok -> %s (%s)", n->status,
+			   *n->reason ? n->reason : "no reason");
 	} else {
 		fprintf(out, "  %-28s %s  %s\n", b->status, "-> ok", name);
 	}
@@ -89,9 +112,15 @@ static void compare_point(const struct point *b, const struct point *n,
 		status_change(b, n, name, t, out);
 		return;
 	}
-	if (isnan(b->mean) || isnan(n->mean) || b->mean <= 0) {
-		fprintf(out, "  %-28s %s  %s\n", "no measurement", "(no samples)",
-			name);
+	if (b->nsamples < 2 || n->nsamples < 2) {
+		t->unjudged++;
+		fprintf(out, "%12.0f        %+9.1f%% %12.0f         %s  n too small to judge: base n=%zu, new n=%zu\n",
+			b->mean, 100 * (n->mean - b->mean) / fabs(b->mean),
+			n->mean, name, b->nsamples, n->nsamples);
+		return;
+	}
+	if (b->mean <= 0) {
+		fprintf(out, "  %-28s %s\n", "base ops/s 0: cannot be worse", name);
 		return;
 	}
 	stats_welch(b->samples, b->nsamples, n->samples, n->nsamples, &w);
@@ -103,6 +132,7 @@ static void compare_point(const struct point *b, const struct point *n,
 		if (chg < 0) {
 			t->regressed++;
 			flag = "  REGRESSION";
+			regression(t, name, "%+.1f%% (p=%.4f)", chg, w.p);
 			if (chg < t->worst) {
 				t->worst = chg;
 				snprintf(t->worst_point, sizeof(t->worst_point),
@@ -121,9 +151,41 @@ static void compare_point(const struct point *b, const struct point *n,
 		b->mean, pct_sd(b), chg, n->mean, pct_sd(n), name, p, flag);
 }
 
+/*
+ * A point of the base that the new side lacks is lost, a regression:
+ * always between two runs (with_variant), and within a run when the other
+ * variant ran the point's workload (variants that never ran a workload
+ * only list its points).
+ */
+static bool is_lost(const struct point *p, const struct run *new,
+		    bool with_variant)
+{
+	return with_variant || run_has_workload(new, p->workload);
+}
+
+static void list_lost(const struct run *base, const struct run *new,
+		      bool with_variant, struct tally *t, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < base->npts; i++) {
+		const struct point *p = &base->pts[i];
+		char name[512];
+
+		if (run_find(new, p, with_variant) || !is_lost(p, new, with_variant))
+			continue;
+		if (!t->missing++)
+			fprintf(out, "\npoints of base missing in new (each a regression):\n");
+		point_name(name, sizeof(name), p, with_variant);
+		fprintf(out, "  %s (%s in base)  REGRESSION\n", name, p->status);
+		regression(t, name, "missing in new");
+	}
+}
+
+/* Points of from that other lacks, but for those list_lost() took. */
 static void list_only(const struct run *from, const struct run *other,
-		      const char *side, bool with_variant, size_t *count,
-		      FILE *out)
+		      const char *side, bool with_variant, bool from_base,
+		      size_t *count, FILE *out)
 {
 	size_t i;
 
@@ -131,7 +193,8 @@ static void list_only(const struct run *from, const struct run *other,
 		const struct point *p = &from->pts[i];
 		char name[512];
 
-		if (run_find(other, p, with_variant))
+		if (run_find(other, p, with_variant) ||
+		    (from_base && is_lost(p, other, with_variant)))
 			continue;
 		if (!(*count)++)
 			fprintf(out, "\npoints only in %s:\n", side);
@@ -141,20 +204,39 @@ static void list_only(const struct run *from, const struct run *other,
 	}
 }
 
+static void verdict_regression(const struct tally *t,
+			       const struct compare_opts *o, FILE *out)
+{
+	fputs("verdict: REGRESSION: ", out);
+	if (t->regressed)
+		fprintf(out, "%zu of %zu matched points regressed (worse by more than %g%% with p < %g, or no longer ok)",
+			t->regressed, t->compared, o->threshold, o->alpha);
+	if (t->missing)
+		fprintf(out, "%s%zu points of base missing in new",
+			t->regressed ? "; " : "", t->missing);
+	if (*t->worst_point)
+		fprintf(out, "; worst %+.1f%% %s", t->worst, t->worst_point);
+	if (t->unjudged)
+		fprintf(out, "; %zu not judged (n too small)", t->unjudged);
+	if (t->noisy)
+		fprintf(out, "; %zu too noisy to judge (stddev > %g%%)",
+			t->noisy, o->max_sd);
+	fputc('\n', out);
+}
+
 static int verdict(const struct tally *t, const struct compare_opts *o,
 		   FILE *out)
 {
-	if (t->regressed) {
-		fprintf(out, "verdict: REGRESSION: %zu of %zu matched points regressed (worse by more than %g%% with p < %g, or no longer ok)",
-			t->regressed, t->compared, o->threshold, o->alpha);
-		if (*t->worst_point)
-			fprintf(out, "; worst %+.1f%% %s", t->worst,
-				t->worst_point);
-		if (t->noisy)
-			fprintf(out, "; %zu too noisy to judge (stddev > %g%%)",
-				t->noisy, o->max_sd);
-		fputc('\n', out);
+	if (t->regressed || t->missing) {
+		verdict_regression(t, o, out);
 		return 1;
+	}
+	if (t->unjudged) {
+		fprintf(out, "verdict: cannot compare: %zu of %zu matched points could not be judged (n too small for Welch's t-test: 2 samples a side, or 2 runs a side when pooled); none of the others regressed\n",
+			t->unjudged, t->compared);
+		fprintf(stderr, "abreport: compare: cannot compare: %zu points with too few samples to judge\n",
+			t->unjudged);
+		return 2;
 	}
 	fprintf(out, "verdict: no regression: %zu matched points, none worse by more than %g%% with p < %g; %zu improved, %zu too noisy to judge (stddev > %g%%), %zu only in base, %zu only in new\n",
 		t->compared, o->threshold, o->alpha, t->improved,
@@ -225,8 +307,9 @@ int compare_runs(const struct run *b, const struct run *n,
 		if (np)
 			compare_point(&b->pts[i], np, o, true, &t, out);
 	}
-	list_only(b, n, "base", true, &t.only_base, out);
-	list_only(n, b, "new", true, &t.only_new, out);
+	list_lost(b, n, true, &t, out);
+	list_only(b, n, "base", true, true, &t.only_base, out);
+	list_only(n, b, "new", true, false, &t.only_new, out);
 	fputc('\n', out);
 	return verdict(&t, o, out);
 }
@@ -253,7 +336,7 @@ static int compare_one_variant(const struct run *base, const struct run *run,
 			       const struct compare_opts *o,
 			       struct tally *all, FILE *out)
 {
-	struct tally t = { 0 };
+	struct tally t = { .side = variant };
 	struct run v;
 	size_t i;
 
@@ -266,10 +349,13 @@ static int compare_one_variant(const struct run *base, const struct run *run,
 		if (np)
 			compare_point(&base->pts[i], np, o, false, &t, out);
 	}
-	list_only(base, &v, base->id, false, &t.only_base, out);
-	list_only(&v, base, variant, false, &t.only_new, out);
+	list_lost(base, &v, false, &t, out);
+	list_only(base, &v, base->id, false, true, &t.only_base, out);
+	list_only(&v, base, variant, false, false, &t.only_new, out);
 	all->compared += t.compared;
 	all->regressed += t.regressed;
+	all->missing += t.missing;
+	all->unjudged += t.unjudged;
 	all->improved += t.improved;
 	all->noisy += t.noisy;
 	all->only_base += t.only_base;

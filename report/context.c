@@ -161,7 +161,7 @@ static void row_variant(struct doc *d, const struct run *run,
 static void row_counts(struct doc *d, const struct run *run)
 {
 	size_t i, ok = 0, uns = 0, fail = 0;
-	char *s;
+	char s[256], skipped[96] = "";
 
 	for (i = 0; i < run->npts; i++) {
 		const char *st = run->pts[i].status;
@@ -173,12 +173,15 @@ static void row_counts(struct doc *d, const struct run *run)
 		else
 			fail++;
 	}
-	s = xasprintf("%zu (ok %zu, unsupported %zu, failed %zu)%s%s", run->npts,
-		      ok, uns, fail,
-		      run->bad_lines ? "; unreadable lines skipped" : "",
-		      run->superseded ? "; earlier records of re-run points ignored" : "");
+	if (run->bad_lines)
+		snprintf(skipped, sizeof(skipped),
+			 "; %zu lines of results.jsonl skipped (see the end)",
+			 run->bad_lines);
+	snprintf(s, sizeof(s), "%zu (ok %zu, unsupported %zu, failed %zu)%s%s",
+		 run->npts, ok, uns, fail,
+		 run->superseded ? "; earlier records of re-run points ignored" : "",
+		 skipped);
 	doc_row(d, "points", s);
-	free(s);
 }
 
 void context_write(struct doc *d, const struct run *run)

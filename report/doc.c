@@ -1,27 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0
-/* One document written twice: Markdown and the body of the HTML page. */
+/*
+ * One document written twice: Markdown and the body of the HTML page.
+ * Every text is escaped for where it lands: HTML text and attribute values
+ * (& < > " '), Markdown text and table cells (| \ & < >, line breaks as
+ * spaces) and Markdown code blocks (a line cannot close the fence).
+ */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
 
-static void html_esc(FILE *f, const char *s)
+/* What c becomes in HTML (md false) or in Markdown text (md true). */
+static const char *esc_of(char c, bool md)
+{
+	switch (c) {
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '&': return "&amp;";
+	case '"': return md ? NULL : "&quot;";
+	case '\'': return md ? NULL : "&#39;";
+	case '|': return md ? "\\|" : NULL;
+	case '\\': return md ? "\\\\" : NULL;
+	case '\n': case '\r': return md ? " " : NULL;
+	}
+	return NULL;
+}
+
+static void esc(FILE *f, const char *s, bool md)
 {
 	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
+		const char *e = esc_of(*s, md);
+
+		if (e)
+			fputs(e, f);
+		else
+			fputc(*s, f);
 	}
 }
 
-int doc_open(struct doc *d, const char *md_path)
+/* HTML text and attribute values. */
+static void html_esc(FILE *f, const char *s)
+{
+	esc(f, s, false);
+}
+
+/* Markdown text or a table cell: one line, no markup, no cell break. */
+static void md_esc(FILE *f, const char *s)
+{
+	esc(f, s, true);
+}
+
+/* A line of a fenced code block: literal, but it must not be a fence. */
+static void md_code_line(FILE *f, const char *s)
+{
+	size_t ind = strspn(s, " ");
+
+	if (ind < 4 && (!strncmp(s + ind, "```", 3) || !strncmp(s + ind, "~~~", 3)))
+		fputs("    ", f);
+	for (; *s; s++)
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	fputc('\n', f);
+}
+
+int doc_open(struct doc *d, const char *md_path, const char *title)
 {
 	memset(d, 0, sizeof(*d));
+	d->title = title;
 	d->md = fopen(md_path, "w");
 	if (!d->md)
 		return -errno;
@@ -30,12 +76,17 @@ int doc_open(struct doc *d, const char *md_path)
 		fclose(d->md);
 		return -errno;
 	}
+	fputs("# ", d->md);
+	md_esc(d->md, title);
+	fputc('\n', d->md);
 	return 0;
 }
 
 void doc_h(struct doc *d, int level, const char *text)
 {
-	fprintf(d->md, "\n%.*s %s\n\n", level, "######", text);
+	fprintf(d->md, "\n%.*s ", level, "######");
+	md_esc(d->md, text);
+	fputs("\n\n", d->md);
 	fprintf(d->html, "<h%d>", level);
 	html_esc(d->html, text);
 	fprintf(d->html, "</h%d>\n", level);
@@ -43,7 +94,8 @@ void doc_h(struct doc *d, int level, const char *text)
 
 void doc_p(struct doc *d, const char *text)
 {
-	fprintf(d->md, "%s\n\n", text);
+	md_esc(d->md, text);
+	fputs("\n\n", d->md);
 	fputs("<p>", d->html);
 	html_esc(d->html, text);
 	fputs("</p>\n", d->html);
@@ -52,12 +104,14 @@ void doc_p(struct doc *d, const char *text)
 void doc_pre_begin(struct doc *d, const char *cls)
 {
 	fputs("```\n", d->md);
-	fprintf(d->html, "<pre class=\"%s\">", cls);
+	fputs("<pre class=\"", d->html);
+	html_esc(d->html, cls);
+	fputs("\">", d->html);
 }
 
 void doc_pre_line(struct doc *d, const char *text)
 {
-	fprintf(d->md, "%s\n", text);
+	md_code_line(d->md, text);
 	html_esc(d->html, text);
 	fputc('\n', d->html);
 }
@@ -68,29 +122,31 @@ void doc_pre_end(struct doc *d)
 	fputs("</pre>\n", d->html);
 }
 
+/* A table row of two cells, cell being "td" or "th". */
+static void row(struct doc *d, const char *cell, const char *k, const char *v)
+{
+	fputs("| ", d->md);
+	md_esc(d->md, k);
+	fputs(" | ", d->md);
+	md_esc(d->md, v);
+	fputs(" |\n", d->md);
+	fprintf(d->html, "<tr><%s>", cell);
+	html_esc(d->html, k);
+	fprintf(d->html, "</%s><%s>", cell, cell);
+	html_esc(d->html, v);
+	fprintf(d->html, "</%s></tr>\n", cell);
+}
+
 void doc_table_begin(struct doc *d, const char *k, const char *v)
 {
-	fprintf(d->md, "| %s | %s |\n|---|---|\n", k, v);
-	fputs("<table><tr><th>", d->html);
-	html_esc(d->html, k);
-	fputs("</th><th>", d->html);
-	html_esc(d->html, v);
-	fputs("</th></tr>\n", d->html);
+	fputs("<table>", d->html);
+	row(d, "th", k, v);
+	fputs("|---|---|\n", d->md);
 }
 
 void doc_row(struct doc *d, const char *k, const char *v)
 {
-	const char *s;
-
-	fprintf(d->md, "| %s | ", k);
-	for (s = v; *s; s++)
-		fputs(*s == '|' ? "\\|" : (char[2]){ *s, 0 }, d->md);
-	fputs(" |\n", d->md);
-	fputs("<tr><td>", d->html);
-	html_esc(d->html, k);
-	fputs("</td><td>", d->html);
-	html_esc(d->html, v);
-	fputs("</td></tr>\n", d->html);
+	row(d, "td", k, v);
 }
 
 void doc_table_end(struct doc *d)
@@ -102,9 +158,14 @@ void doc_table_end(struct doc *d)
 /* A plot: stem is relative to the report directory, without extension. */
 void doc_img(struct doc *d, const char *stem, const char *alt)
 {
-	fprintf(d->md, "![%s](%s.svg) ([PNG](%s.png))\n\n", alt, stem, stem);
-	fprintf(d->html, "<figure><a href=\"%s.png\"><img src=\"%s.svg\" alt=\"",
-		stem, stem);
+	fputs("![", d->md);
+	md_esc(d->md, alt);
+	fprintf(d->md, "](%s.svg) ([PNG](%s.png))\n\n", stem, stem);
+	fputs("<figure><a href=\"", d->html);
+	html_esc(d->html, stem);
+	fputs(".png\"><img src=\"", d->html);
+	html_esc(d->html, stem);
+	fputs(".svg\" alt=\"", d->html);
 	html_esc(d->html, alt);
 	fputs("\"></a><figcaption>", d->html);
 	html_esc(d->html, alt);
@@ -153,8 +214,7 @@ static char *slurp(const char *path)
 }
 
 /* Closes both outputs; the HTML body goes into template at @BODY@. */
-int doc_close(struct doc *d, const char *tpl_path, const char *html_path,
-	      const char *title)
+int doc_close(struct doc *d, const char *tpl_path, const char *html_path)
 {
 	char *tpl;
 	FILE *out;
@@ -173,7 +233,7 @@ int doc_close(struct doc *d, const char *tpl_path, const char *html_path,
 	if (!out) {
 		err = -errno;
 	} else {
-		if (emit_template(out, tpl, title, d->body))
+		if (emit_template(out, tpl, d->title, d->body))
 			err = -EIO;
 		if (fclose(out))
 			err = -errno;

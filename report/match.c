@@ -30,7 +30,7 @@ struct point *run_find(const struct run *run, const struct point *like,
 	return NULL;
 }
 
-static bool has_workload(const struct run *run, const char *w)
+bool run_has_workload(const struct run *run, const char *w)
 {
 	size_t i;
 
@@ -134,7 +134,7 @@ static int one_way(const struct run *a, const struct run *b, bool a_is_base,
 		const char *k;
 		json_t *v;
 
-		if (!has_workload(b, p->workload))
+		if (!run_has_workload(b, p->workload))
 			continue;
 		json_object_foreach(p->params, k, v) {
 			if (seen(done, p->workload, k))

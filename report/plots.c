@@ -3,9 +3,12 @@
  * Plots: the generator writes one gnuplot data file per group (one block
  * per series, blocks separated by two blank lines, the series name as the
  * block's column header) and runs the scripts kept in report/ (*.gp), each of
- * which writes SVG and PNG.
+ * which writes SVG and PNG. Workloads, variants and parameters, the only
+ * record strings in file names, titles and series names, are names
+ * (valid.c): a record with anything else never gets here.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -275,41 +278,44 @@ out:
 	return nser;
 }
 
-static void sanitize(char *s)
+/*
+ * Runs report/<script> in the report directory dir with gnuplot -c: the
+ * values reach the script as the string variables ARG1..ARG6, data that
+ * gnuplot never parses as commands, and the file names are ours, relative
+ * to dir (so none starts with '<' or '|', which gnuplot would run).
+ */
+static int gnuplot(const char *dir, const char *script, const char *data,
+		   const char *out, const char *title, const char *ylab, int nser)
 {
-	for (; *s; s++)
-		if (*s == '\'' || *s == '"' || *s == '\\')
-			*s = ' ';
-}
-
-static int gnuplot(const char *script, const char *data, const char *out,
-		   const char *title, const char *ylab, int nser)
-{
-	char *ttl = xstrdup(title);
-	char *spath = xasprintf("%s/%s", abreport_root(), script);
-	char *e;
-	char *argv[5];
+	char *root = realpath(abreport_root(), NULL);
+	char *spath, n[16];
+	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int st, err;
 
-	sanitize(ttl);
-	e = xasprintf("data='%s'; out='%s'; ttl='%s'; ylab='%s'; nser=%d; gpdir='%s'",
-		      data, out, ttl, ylab, nser, abreport_root());
-	argv[0] = "gnuplot";
-	argv[1] = "-e";
-	argv[2] = e;
-	argv[3] = spath;
-	argv[4] = NULL;
-	err = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+	if (!root) {
+		fprintf(stderr, "abreport: %s: %s\n", abreport_root(), strerror(errno));
+		return -ENOENT;
+	}
+	spath = xasprintf("%s/%s", root, script);
+	snprintf(n, sizeof(n), "%d", nser);
+	char *const argv[] = {
+		"gnuplot", "-c", spath, (char *)data, (char *)out,
+		(char *)title, (char *)ylab, n, root, NULL
+	};
+	posix_spawn_file_actions_init(&fa);
+	err = posix_spawn_file_actions_addchdir_np(&fa, dir);
+	if (!err)
+		err = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
 	if (!err && waitpid(pid, &st, 0) == pid &&
 	    (!WIFEXITED(st) || WEXITSTATUS(st)))
 		err = EIO;
 	if (err)
-		fprintf(stderr, "abreport: gnuplot %s for %s failed\n", spath,
-			out);
-	free(e);
+		fprintf(stderr, "abreport: gnuplot %s for %s/%s failed\n", spath,
+			dir, out);
+	posix_spawn_file_actions_destroy(&fa);
 	free(spath);
-	free(ttl);
+	free(root);
 	return -err;
 }
 
@@ -333,26 +339,27 @@ int plots_write(const struct run *run, const struct groups *gs,
 	const struct group *g = &gs->g[gi];
 	const char *unit;
 	double scale = group_scale(run, gs, gi, &unit);
-	char *data = xasprintf("%s/%s.dat", outdir, g->stem);
-	int nser = write_data(run, gs, gi, data, scale), err = 0;
+	char *data = xasprintf("%s.dat", g->stem);
+	char *path = xasprintf("%s/%s", outdir, data);
+	int nser = write_data(run, gs, gi, path, scale), err = 0;
 	size_t k;
 
 	for (k = 0; nser > 0 && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		char *out, *stem, *alt;
+		char *stem, *alt;
 
 		if (kinds[k].nmi_only && strcmp(g->workload, "nmi_alloc"))
 			continue;
 		stem = xasprintf("%s-%s", g->stem, kinds[k].suffix);
-		out = xasprintf("%s/%s", outdir, stem);
 		alt = xasprintf("%s: %s", g->title, kinds[k].what);
-		if (gnuplot(kinds[k].script, data, out, g->title, unit, nser))
+		if (gnuplot(outdir, kinds[k].script, data, stem, g->title, unit,
+			    nser))
 			err = -EIO;
 		else
 			doc_img(d, stem, alt);
-		free(out);
 		free(stem);
 		free(alt);
 	}
 	free(data);
+	free(path);
 	return nser < 0 ? nser : err;
 }

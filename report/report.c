@@ -55,8 +55,9 @@ static void table_workload(struct doc *d, const struct run *run,
 	doc_pre_begin(d, "table");
 	for (i = 0; i < n; i++) {
 		if (!last || strcmp(last, pts[i]->variant)) {
-			snprintf(line, sizeof(line), "%s[%s]", last ? "\n" : "",
-				 pts[i]->variant);
+			if (last)
+				doc_pre_line(d, "");
+			snprintf(line, sizeof(line), "[%s]", pts[i]->variant);
 			doc_pre_line(d, line);
 			last = pts[i]->variant;
 		}
@@ -112,6 +113,27 @@ static void section_not_ok(struct doc *d, const struct run *run)
 		doc_p(d, "None: every point ran.");
 }
 
+/* Lines of results.jsonl that were not taken, and why. */
+static void section_skipped(struct doc *d, const struct run *run)
+{
+	json_t *why;
+	size_t i;
+
+	if (!run->bad_lines)
+		return;
+	doc_h(d, 2, "Skipped lines of results.jsonl");
+	doc_p(d, "Not JSON, too long, or not a valid record: not in this report.");
+	doc_pre_begin(d, "bad");
+	json_array_foreach(run->skips, i, why) {
+		if (i == 50) {
+			doc_pre_line(d, "...");
+			break;
+		}
+		doc_pre_line(d, json_string_value(why));
+	}
+	doc_pre_end(d);
+}
+
 static bool first_of_workload(const struct run *run, size_t i)
 {
 	size_t j;
@@ -135,12 +157,11 @@ int report_write(const struct run *run, const char *outdir)
 	int err = mkdir_p(plots);
 
 	if (!err)
-		err = doc_open(&d, md);
+		err = doc_open(&d, md, title);
 	if (err) {
 		fprintf(stderr, "abreport: %s: %s\n", outdir, strerror(-err));
 		goto out;
 	}
-	fprintf(d.md, "# %s\n", title);
 	context_write(&d, run);
 	err = groups_build(run, &gs);
 	for (i = 0; i < run->npts && !err; i++)
@@ -148,7 +169,8 @@ int report_write(const struct run *run, const char *outdir)
 			err = section_workload(&d, run, &gs, run->pts[i].workload,
 					       outdir);
 	section_not_ok(&d, run);
-	if (doc_close(&d, tpl, html, title) && !err)
+	section_skipped(&d, run);
+	if (doc_close(&d, tpl, html) && !err)
 		err = -EIO;
 	groups_free(&gs);
 out:

@@ -3,7 +3,7 @@
  * reproduce: a published table (reproduce/<case>.json) next to our run,
  * converted to the published unit, with the ratios that carry across
  * machines (speed-up from one thread, one strategy over another).
- * --matrix prints the sweep that reproduces it, as shell assignments.
+ * --matrix prints the sweep that reproduces it, one KEY=VALUE a line.
  */
 #include <getopt.h>
 #include <math.h>
@@ -278,90 +278,165 @@ static int print_table(const struct run *run, json_t *pub)
 	return 0;
 }
 
-static char *join(json_t *arr, const char *sep, int cpus, bool threads)
+/* A name from a list, or NULL. */
+static char *name_item(json_t *v, int cpus)
 {
-	char *out = xstrdup("");
+	return ab_name_ok(json_string_value(v)) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+/* A thread count from a list, capped at cpus, or NULL. */
+static char *threads_item(json_t *v, int cpus)
+{
+	json_int_t x = json_integer_value(v);
+
+	if (!json_is_integer(v) || x < 1 || x > AB_MAX_THREADS)
+		return NULL;
+	return xasprintf("%d", cap((int)x, cpus));
+}
+
+/* Is s one of the sep-separated items of list? */
+static bool listed(const char *list, const char *s, const char *sep)
+{
+	char *l = xasprintf("%s%s%s", sep, list, sep);
+	char *x = xasprintf("%s%s%s", sep, s, sep);
+	bool found = strstr(l, x) != NULL;
+
+	free(l);
+	free(x);
+	return found;
+}
+
+/* The items of a non-empty array, each once, joined by sep; NULL if one is bad. */
+static char *join_list(json_t *arr, const char *sep,
+		       char *(*item)(json_t *v, int cpus), int cpus)
+{
+	char *out;
 	json_t *v;
 	size_t i;
 
+	if (!json_is_array(arr) || !json_array_size(arr))
+		return NULL;
+	out = xstrdup("");
 	json_array_foreach(arr, i, v) {
-		char *s, *n;
+		char *s = item(v, cpus), *n;
 
-		if (threads) {
-			char *t = xasprintf(",%d,", cap((int)json_number_value(v), cpus));
-			char *have = xasprintf(",%s,", out);
-			bool dup = strstr(have, t) != NULL;
-
-			free(t);
-			free(have);
-			if (dup)
-				continue;
-			s = xasprintf("%d", cap((int)json_number_value(v), cpus));
-		} else {
-			s = xstrdup(json_string_value(v));
+		if (!s) {
+			free(out);
+			return NULL;
 		}
-		n = xasprintf("%s%s%s", out, *out ? sep : "", s);
-		free(out);
+		if (!listed(out, s, sep)) {
+			n = xasprintf("%s%s%s", out, *out ? sep : "", s);
+			free(out);
+			out = n;
+		}
 		free(s);
+	}
+	return out;
+}
+
+/*
+ * A parameter value: an integer, a name, or {"per_cpu": N, "min": M}
+ * (non-negative integers); NULL if it is none of these.
+ */
+static char *param_value(json_t *v, int cpus)
+{
+	json_t *pc = json_object_get(v, "per_cpu"), *min = json_object_get(v, "min");
+
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_string(v))
+		return ab_name_ok(json_string_value(v)) ?
+			xstrdup(json_string_value(v)) : NULL;
+	if (!json_is_object(v) || !json_is_integer(pc) || !json_is_integer(min) ||
+	    json_integer_value(pc) < 0 || json_integer_value(pc) > 1 << 24 ||
+	    json_integer_value(min) < 0)
+		return NULL;
+	if (json_integer_value(pc) * cpus > json_integer_value(min))
+		return xasprintf("%lld", (long long)json_integer_value(pc) * cpus);
+	return xasprintf("%lld", (long long)json_integer_value(min));
+}
+
+/* "k=v k=v" of the matrix's fixed parameters; NULL if one is bad. */
+static char *join_params(json_t *params, int cpus)
+{
+	char *out = xstrdup("");
+	const char *k;
+	json_t *v;
+
+	if (params && !json_is_object(params)) {
+		free(out);
+		return NULL;
+	}
+	json_object_foreach(params, k, v) {
+		char *val = ab_name_ok(k) ? param_value(v, cpus) : NULL, *n;
+
+		if (!val) {
+			free(out);
+			return NULL;
+		}
+		n = xasprintf("%s%s%s=%s", out, *out ? " " : "", k, val);
+		free(val);
+		free(out);
 		out = n;
 	}
 	return out;
 }
 
-/* A parameter value: a number, a string, or {"per_cpu": N, "min": M}. */
-static char *param_value(json_t *v, int cpus)
+/*
+ * The sweep, one KEY=VALUE a line for make reproduce to read (never to
+ * evaluate): TARGET host or vm, VARIANTS names, WORKLOADS names, THREADS
+ * counts, PARAMS k=v of names and integers. Anything else in the data
+ * file is a usage error, and nothing is printed.
+ */
+static int print_matrix(const char *path, json_t *pub, int cpus)
 {
-	if (json_is_object(v)) {
-		long long pc = (long long)json_num(v, "per_cpu", 0);
-		long long min = (long long)json_num(v, "min", 0);
-
-		return xasprintf("%lld", pc * cpus > min ? pc * cpus : min);
-	}
-	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
-	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-}
-
-static int print_matrix(json_t *pub, int cpus)
-{
-	json_t *m = json_object_get(pub, "matrix"), *v;
-	char *variants, *workloads, *threads, *params = xstrdup("");
-	const char *k;
+	static const char *const what[] = { "variants", "workloads", "threads", "params" };
+	json_t *m = json_object_get(pub, "matrix"), *t = json_object_get(m, "target");
+	const char *target = t ? json_string_value(t) : "vm";
+	char *v[4];
+	size_t i;
 
 	if (!json_is_object(m))
-		die_usage("reproduce: %s has no \"matrix\"", json_str(pub, "case", "?"));
-	variants = join(json_object_get(m, "variants"), " ", cpus, false);
-	workloads = join(json_object_get(m, "workloads"), ",", cpus, false);
-	threads = join(json_object_get(m, "threads"), ",", cpus, true);
-	json_object_foreach(json_object_get(m, "params"), k, v) {
-		char *val = param_value(v, cpus);
-		char *n = xasprintf("%s%s%s=%s", params, *params ? " " : "", k, val);
-
-		free(val);
-		free(params);
-		params = n;
-	}
-	if (strchr(variants, '\'') || strchr(workloads, '\'') || strchr(params, '\''))
-		die_usage("reproduce: quotes in the matrix of %s", json_str(pub, "case", "?"));
-	printf("TARGET='%s'\nVARIANTS='%s'\nWORKLOADS='%s'\nTHREADS='%s'\nPARAMS='%s'\n",
-	       json_str(m, "target", "vm"), variants, workloads, threads, params);
-	free(variants);
-	free(workloads);
-	free(threads);
-	free(params);
+		die_usage("reproduce: %s has no \"matrix\"", path);
+	if (!target || (strcmp(target, "host") && strcmp(target, "vm")))
+		die_usage("reproduce: %s: matrix target is not host or vm", path);
+	v[0] = join_list(json_object_get(m, "variants"), " ", name_item, cpus);
+	v[1] = join_list(json_object_get(m, "workloads"), ",", name_item, cpus);
+	v[2] = join_list(json_object_get(m, "threads"), ",", threads_item, cpus);
+	v[3] = join_params(json_object_get(m, "params"), cpus);
+	for (i = 0; i < 4; i++)
+		if (!v[i])
+			die_usage("reproduce: %s: matrix %s: not a list of names, thread counts (1-%d) or k=v of names and integers",
+				  path, what[i], AB_MAX_THREADS);
+	printf("TARGET=%s\nVARIANTS=%s\nWORKLOADS=%s\nTHREADS=%s\nPARAMS=%s\n",
+	       target, v[0], v[1], v[2], v[3]);
+	for (i = 0; i < 4; i++)
+		free(v[i]);
 	return 0;
 }
 
 static json_t *load_published(const char *path)
 {
 	json_error_t err;
-	json_t *pub = json_load_file(path, 0, &err);
+	json_t *pub = json_load_capped(path, &err);
 
-	if (!pub)
+	if (!pub) {
+		ascii_clean(err.text);
 		die_usage("reproduce: %s:%d: %s", path, err.line, err.text);
+	}
 	if (!json_is_array(json_object_get(pub, "rows")))
 		die_usage("reproduce: %s: no \"rows\" array", path);
+	json_clean(pub);
 	return pub;
+}
+
+/* --cpus: 1..4096. */
+static int parse_cpus(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return end != s && !*end && n >= 1 && n <= 4096 ? (int)n : 0;
 }
 
 int cmd_reproduce(int argc, char **argv)
@@ -384,7 +459,7 @@ int cmd_reproduce(int argc, char **argv)
 		case 'p': path = optarg; break;
 		case 'r': dir = optarg; break;
 		case 'm': matrix = true; break;
-		case 'c': cpus = atoi(optarg); break;
+		case 'c': cpus = parse_cpus(optarg); break;
 		default: path = NULL; optind = argc + 1; break;
 		}
 	}
@@ -392,7 +467,7 @@ int cmd_reproduce(int argc, char **argv)
 		die_usage("usage: abreport reproduce --published FILE (--run RUNDIR | --matrix --cpus N)");
 	pub = load_published(path);
 	if (matrix) {
-		ret = print_matrix(pub, cpus);
+		ret = print_matrix(path, pub, cpus);
 		json_decref(pub);
 		return ret;
 	}

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "abreport.h"
@@ -120,19 +121,37 @@ static int point_init(struct point *p, json_t *rec)
 	return params_key(p->params, &p->pkey, &p->plabel);
 }
 
+/* A JSON file of at most AB_MAX_JSON bytes; NULL with err set if not. */
+json_t *json_load_capped(const char *path, json_error_t *err)
+{
+	struct stat st;
+
+	memset(err, 0, sizeof(*err));
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || st.st_size > AB_MAX_JSON) {
+		snprintf(err->text, sizeof(err->text), "%s",
+			 access(path, F_OK) ? "no such file" :
+			 "not a regular file of at most 16 MiB");
+		return NULL;
+	}
+	return json_load_file(path, 0, err);
+}
+
 static int load_meta(struct run *run)
 {
 	char *path = xasprintf("%s/meta.json", run->dir);
 	json_error_t err;
 
-	run->meta = json_load_file(path, 0, &err);
-	if (!run->meta && access(path, F_OK) == 0)
+	run->meta = json_load_capped(path, &err);
+	if (!run->meta && access(path, F_OK) == 0) {
+		ascii_clean(err.text);
 		fprintf(stderr, "abreport: %s:%d: %s (ignored)\n", path,
 			err.line, err.text);
+	}
 	if (!json_is_object(run->meta)) {
 		json_decref(run->meta);
 		run->meta = json_object();
 	}
+	json_clean(run->meta);
 	free(path);
 	return 0;
 }
@@ -149,30 +168,92 @@ static void add_record(struct run *run, json_t *rec)
 	run->npts++;
 }
 
+/*
+ * The next line of f into buf (at most size bytes kept, the rest read and
+ * dropped): 1 and its length in *len, 0 at the end of the file.
+ */
+static int next_line(FILE *f, char *buf, size_t size, size_t *len)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (n < size)
+			buf[n] = (char)c;
+		n++;
+	}
+	*len = n;
+	return c != EOF || n;
+}
+
+/* Only spaces, tabs and carriage returns (a line longer than kept is not). */
+static bool blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < AB_MAX_LINE; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return n <= AB_MAX_LINE;
+}
+
+/* A skipped line: one warning on stderr, one note for the report. */
+static void skip_line(struct run *run, const char *path, size_t lineno,
+		      const char *why)
+{
+	fprintf(stderr, "abreport: %s:%zu: skipped: %s\n", path, lineno, why);
+	if (!run->skips)
+		run->skips = json_array();
+	json_array_append_new(run->skips,
+			      json_sprintf("line %zu: %s", lineno, why));
+	run->bad_lines++;
+}
+
+/* A record from one line, or NULL and why in why (len bytes). */
+static json_t *parse_line(const char *buf, size_t n, char *why, size_t len)
+{
+	json_error_t err;
+	json_t *rec;
+	const char *bad;
+
+	if (n > AB_MAX_LINE) {
+		snprintf(why, len, "longer than %d bytes", AB_MAX_LINE);
+		return NULL;
+	}
+	rec = json_loadb(buf, n, 0, &err);
+	if (!rec) {
+		ascii_clean(err.text);
+		snprintf(why, len, "not JSON: %s", err.text);
+		return NULL;
+	}
+	bad = json_is_object(rec) ? record_why(rec) : "not a JSON object";
+	if (bad) {
+		snprintf(why, len, "%s", bad);
+		json_decref(rec);
+		return NULL;
+	}
+	json_clean(rec);
+	return rec;
+}
+
 static int load_records(struct run *run, FILE *f, const char *path)
 {
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
+	char *buf = xcalloc(AB_MAX_LINE, 1), why[256];
+	size_t n, lineno = 0;
 
-	while ((n = getline(&line, &cap, f)) > 0) {
-		json_error_t err;
+	while (next_line(f, buf, AB_MAX_LINE, &n)) {
 		json_t *rec;
 
 		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)n)
+		if (blank(buf, n))
 			continue;
-		rec = json_loads(line, 0, &err);
-		if (!json_is_object(rec)) {
-			fprintf(stderr, "abreport: %s:%zu: not a record (%s)\n",
-				path, lineno, rec ? "not an object" : err.text);
-			json_decref(rec);
-			run->bad_lines++;
-			continue;
-		}
-		add_record(run, rec);
+		rec = parse_line(buf, n, why, sizeof(why));
+		if (rec)
+			add_record(run, rec);
+		else
+			skip_line(run, path, lineno, why);
 	}
-	free(line);
+	free(buf);
 	return 0;
 }
 
@@ -229,7 +310,7 @@ int run_load(const char *dir, struct run *run)
 		return err;
 	}
 	load_meta(run);
-	if (json_str(run->meta, "run_id", NULL)) {
+	if (ab_name_ok(json_str(run->meta, "run_id", NULL))) {
 		free(run->id);
 		run->id = xstrdup(json_str(run->meta, "run_id", NULL));
 	}
@@ -258,6 +339,7 @@ void run_free(struct run *run)
 	free(run->pts);
 	json_decref(run->records);
 	json_decref(run->meta);
+	json_decref(run->skips);
 	free(run->dir);
 	free(run->id);
 	memset(run, 0, sizeof(*run));

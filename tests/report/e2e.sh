@@ -45,6 +45,18 @@ expect_grep()
 	fi
 }
 
+# expect_count NAME FILE PATTERN N: exactly N lines of FILE match PATTERN.
+expect_count()
+{
+	local n
+	n=$(grep -Ec -- "$3" "$2" || true)
+	if [[ $n -eq $4 ]]; then
+		ok "$1"
+	else
+		bad "$1: $n lines matching '$3' in $2, want $4"
+	fi
+}
+
 compare_tests()
 {
 	expect_rc 0 noise "$bin" compare --base $fx/noise-a --new $fx/noise-b
@@ -67,6 +79,28 @@ compare_tests()
 	expect_grep "variants: kmalloc-rcu against bpf-ma" "$work/variants.out" '^bpf-ma -> kmalloc-rcu$'
 	expect_rc 0 variants-prealloc "$bin" compare --run $fx/noise-b --base-variant kmalloc-rcu --threshold 95
 	expect_rc 2 variants-unknown "$bin" compare --run $fx/noise-a --base-variant nosuch
+	# A point of the base that the new run lacks is a regression, named on
+	# stderr like the others; so is one that was ok and failed.
+	expect_rc 1 lost "$bin" compare --base $fx/noise-a --new $fx/lost-b
+	expect_grep "lost: verdict" "$work/lost.out" '^verdict: REGRESSION: 5 points of base missing in new'
+	expect_count "lost: each missing point on stderr" "$work/lost.err" \
+		'^abreport: compare: regression: bpf-ma/htab_churn/.*map=noprealloc.*/t[124]: missing in new$' 5
+	expect_rc 1 failed "$bin" compare --base $fx/noise-a --new $fx/failed-b
+	expect_count "failed: named on stderr" "$work/failed.err" \
+		'^abreport: compare: regression: bpf-ma/htab_churn/.*case=overwrite.*/t1: ok -> failed' 1
+	expect_count "regression: each named on stderr" "$work/regression.err" \
+		'^abreport: compare: regression: bpf-ma/htab_churn/.*: -1[0-9]\.[0-9]% \(p=0\.0000\)$' 6
+	# One sample a side cannot be judged: said so per point, and no pass.
+	expect_rc 2 one-sample "$bin" compare --base $fx/one-a --new $fx/one-b
+	expect_count "one-sample: n too small, per point" "$work/one-sample.out" \
+		'n too small to judge: base n=1, new n=1$' 23
+	expect_grep "one-sample: verdict" "$work/one-sample.out" \
+		'^verdict: cannot compare: 23 of 24 matched points could not be judged'
+	expect_rc 2 one-sample-same "$bin" compare --base $fx/one-a --new $fx/one-a
+	# A regression still wins over points that could not be judged.
+	expect_rc 1 one-sample-lost "$bin" compare --base $fx/one-a --new $fx/lost-b
+	# Several runs on one side only: the other side has n = 1.
+	expect_rc 2 pooled-one-side "$bin" compare --base $fx/noise-a --base $fx/noise-b --new $fx/noise-b
 	# make compare: zero on noise, non-zero on a regression.
 	# Several runs a side: the runs' means are the samples.
 	expect_rc 0 pooled-noise "$bin" compare --base $fx/noise-a --base $fx/noise-b --new $fx/noise-b --new $fx/noise-a
@@ -117,8 +151,11 @@ report_tests()
 {
 	local out=$work/report chrome counts
 	expect_rc 0 report "$bin" report --out "$out" $fx/noise-a
-	[[ -s $out/index.html && -s $out/report.md ]] && ok "report: index.html and report.md" ||
+	if [[ -s $out/index.html && -s $out/report.md ]]; then
+		ok "report: index.html and report.md"
+	else
 		bad "report: index.html or report.md missing"
+	fi
 	expect_grep "report: reviewer line" "$out/report.md" \
 		'^htab_churn overwrite noprealloc \(4 thread\) [0-9]+\.[0-9]{3} ± [0-9]+\.[0-9]{3}M/s \(mem [0-9.]+ MiB, peak [0-9.]+ MiB\)$'
 	expect_grep "report: qp-trie counters" "$out/report.md" 'hits [0-9.]+M, misses 0, false negatives 0'
@@ -199,10 +236,18 @@ reproduce_tests()
 	expect_grep "repro-mini: speed-up" "$work/repro-mini.out" '^nmi_alloc speed-up +2 +2\.00x +2\.0[0-9]x$'
 	expect_grep "repro-mini: unknown row" "$work/repro-mini.out" '^missing rows: rows nmi / nosuch not in the data file$'
 	expect_rc 0 matrix-small "$bin" reproduce --published reproduce/htab-mem-2023.json --matrix --cpus 2
-	expect_grep "matrix: threads capped" "$work/matrix-small.out" "^THREADS='2'$"
-	expect_grep "matrix: max_entries floor" "$work/matrix-small.out" "^PARAMS='value_size=8 batch=64 max_entries=8192'$"
+	# One KEY=VALUE a line, nothing for a shell to evaluate.
+	expect_count "matrix: five known keys, nothing else" "$work/matrix-small.out" \
+		'^(TARGET|VARIANTS|WORKLOADS|THREADS|PARAMS)=' 5
+	expect_count "matrix: no quotes" "$work/matrix-small.out" "['\"]" 0
+	expect_grep "matrix: target" "$work/matrix-small.out" '^TARGET=vm$'
+	expect_grep "matrix: variants" "$work/matrix-small.out" '^VARIANTS=kmalloc-rcu bpf-ma$'
+	expect_grep "matrix: threads capped" "$work/matrix-small.out" '^THREADS=2$'
+	expect_grep "matrix: max_entries floor" "$work/matrix-small.out" '^PARAMS=value_size=8 batch=64 max_entries=8192$'
 	expect_rc 0 matrix-big "$bin" reproduce --published reproduce/htab-mem-2023.json --matrix --cpus 256
-	expect_grep "matrix: max_entries per CPU" "$work/matrix-big.out" "max_entries=16384'$"
+	expect_grep "matrix: max_entries per CPU" "$work/matrix-big.out" 'max_entries=16384$'
+	expect_rc 0 matrix-qp "$bin" reproduce --published reproduce/qp-trie-2022.json --matrix --cpus 4
+	expect_grep "matrix: threads deduplicated" "$work/matrix-qp.out" '^THREADS=1,2,4$'
 	expect_rc 2 repro-usage "$bin" reproduce --published reproduce/htab-mem-2023.json
 	expect_rc 2 repro-bad-file "$bin" reproduce --published tests/fixtures/noise-a/meta.json --run $fx/noise-a
 }
