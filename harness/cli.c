@@ -210,7 +210,7 @@ static int one_of(const char *v, const char *const *ok)
 static bool ctx_key_ok(const char *kv)
 {
 	const char *eq = strchr(kv, '=');
-	char key[NAME_MAX_LEN];
+	char key[NAME_MAX_LEN + 1];
 
 	if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key))
 		return false;

@@ -26,17 +26,17 @@ bool valid_name(const char *s)
 {
 	size_t n = s ? name_span(s) : 0;
 
-	return n && n < NAME_MAX_LEN && !s[n];
+	return n && n <= NAME_MAX_LEN && !s[n];
 }
 
 bool valid_point_id(const char *s, const char *workload, long long threads)
 {
-	size_t wl = strlen(workload);
+	size_t wl = workload ? strlen(workload) : 0;
 	const char *p, *t;
 	char *end;
 	long long n;
 
-	if (!valid_name(workload) || strncmp(s, workload, wl) || s[wl] != '/')
+	if (!s || !valid_name(workload) || strncmp(s, workload, wl) || s[wl] != '/')
 		return false;
 	p = s + wl + 1;
 	t = strrchr(p, '/');
@@ -48,11 +48,11 @@ bool valid_point_id(const char *s, const char *workload, long long threads)
 	while (p < t) {			/* k=v[,k=v]... */
 		size_t k = name_span(p), v;
 
-		if (!k || k >= NAME_MAX_LEN || p[k] != '=')
+		if (!k || k > NAME_MAX_LEN || p[k] != '=')
 			return false;
 		p += k + 1;
 		v = name_span(p);
-		if (!v || v >= NAME_MAX_LEN)
+		if (!v || v > NAME_MAX_LEN)
 			return false;
 		p += v;
 		if (p < t && *p++ != ',')

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define NAME_MAX_LEN	64	/* ^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$ */
+#define NAME_MAX_LEN	64	/* characters: ^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$ */
 #define TEXT_MAX_LEN	4096
 
 bool valid_name(const char *s);

@@ -14,10 +14,12 @@
 
 ABREPORT      := $(BUILD)/abreport
 ABREPORT_SRC  := $(filter-out report/main.c,$(wildcard report/*.c))
-ABREPORT_OBJ  := $(patsubst report/%.c,$(BUILD)/obj/report/%.o,$(ABREPORT_SRC))
+# the store's own rules for names and point ids
+ABREPORT_OBJ  := $(patsubst report/%.c,$(BUILD)/obj/report/%.o,$(ABREPORT_SRC)) \
+                 $(BUILD)/obj/report/validate.o
 ABREPORT_LIBS := -ljansson -lgsl -lgslcblas -lm
 ABREPORT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
-                   -Wno-missing-field-initializers -D_GNU_SOURCE -Ireport
+                   -Wno-missing-field-initializers -D_GNU_SOURCE -Ireport -Iharness
 
 RUN           ?=
 BASE          ?=
@@ -33,6 +35,10 @@ TESTS += test-report
 .PHONY: report compare reproduce report-fixtures
 
 $(BUILD)/obj/report/%.o: report/%.c $(wildcard report/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ABREPORT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/report/validate.o: harness/validate.c harness/validate.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ABREPORT_CFLAGS) -c -o $@ $<
 

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <jansson.h>
+#include "validate.h"	/* names and point ids: the same rules as the store */
 
 #define AB_SCHEMA	1
-#define AB_NAME_MAX	64		/* characters of a name */
 #define AB_MAX_THREADS	1024
 #define AB_MAX_LINE	(1 << 20)	/* bytes of a results.jsonl line */
 #define AB_MAX_JSON	(16 << 20)	/* bytes of meta.json, a data file */
@@ -63,8 +63,6 @@ int params_key(json_t *params, char **key, char **label);
 json_t *json_load_capped(const char *path, json_error_t *err);
 
 /* valid.c */
-bool ab_name_ok(const char *s);
-bool ab_point_ok(const char *s, const char *workload, long long threads);
 const char *record_why(json_t *rec);
 void json_clean(json_t *v);
 void ascii_clean(char *s);

@@ -281,7 +281,7 @@ static int print_table(const struct run *run, json_t *pub)
 /* A name from a list, or NULL. */
 static char *name_item(json_t *v, int cpus)
 {
-	return ab_name_ok(json_string_value(v)) ? xstrdup(json_string_value(v)) : NULL;
+	return valid_name(json_string_value(v)) ? xstrdup(json_string_value(v)) : NULL;
 }
 
 /* A thread count from a list, capped at cpus, or NULL. */
@@ -345,7 +345,7 @@ static char *param_value(json_t *v, int cpus)
 	if (json_is_integer(v))
 		return xasprintf("%lld", (long long)json_integer_value(v));
 	if (json_is_string(v))
-		return ab_name_ok(json_string_value(v)) ?
+		return valid_name(json_string_value(v)) ?
 			xstrdup(json_string_value(v)) : NULL;
 	if (!json_is_object(v) || !json_is_integer(pc) || !json_is_integer(min) ||
 	    json_integer_value(pc) < 0 || json_integer_value(pc) > 1 << 24 ||
@@ -368,7 +368,7 @@ static char *join_params(json_t *params, int cpus)
 		return NULL;
 	}
 	json_object_foreach(params, k, v) {
-		char *val = ab_name_ok(k) ? param_value(v, cpus) : NULL, *n;
+		char *val = valid_name(k) ? param_value(v, cpus) : NULL, *n;
 
 		if (!val) {
 			free(out);

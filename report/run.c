@@ -310,7 +310,7 @@ int run_load(const char *dir, struct run *run)
 		return err;
 	}
 	load_meta(run);
-	if (ab_name_ok(json_str(run->meta, "run_id", NULL))) {
+	if (valid_name(json_str(run->meta, "run_id", NULL))) {
 		free(run->id);
 		run->id = xstrdup(json_str(run->meta, "run_id", NULL));
 	}

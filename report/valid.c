@@ -13,69 +13,6 @@
 
 #include "abreport.h"
 
-static bool name_char(char c, bool first)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return true;
-	return !first && (c == '.' || c == '_' || c == '+' || c == '-');
-}
-
-/* Length of the name at the start of s, up to end (0: none). */
-static size_t name_span(const char *s, const char *end)
-{
-	size_t n = 0;
-
-	while (s + n < end && name_char(s[n], !n))
-		n++;
-	return n;
-}
-
-/* ^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$ */
-bool ab_name_ok(const char *s)
-{
-	size_t len = s ? strlen(s) : 0;
-	size_t n = len ? name_span(s, s + len) : 0;
-
-	return n && n == len && n <= AB_NAME_MAX;
-}
-
-/* s..end is "k=v,k=v" (or empty): names on both sides of each '='. */
-static bool pairs_ok(const char *s, const char *end)
-{
-	while (s < end) {
-		size_t k = name_span(s, end), v;
-
-		if (!k || k > AB_NAME_MAX || s + k == end || s[k] != '=')
-			return false;
-		s += k + 1;
-		v = name_span(s, end);
-		if (!v || v > AB_NAME_MAX)
-			return false;
-		s += v;
-		if (s < end && (*s++ != ',' || s == end))
-			return false;
-	}
-	return true;
-}
-
-/* workload/k=v,k=v/tN, of this workload and thread count. */
-bool ab_point_ok(const char *s, const char *workload, long long threads)
-{
-	size_t wl = strlen(workload);
-	const char *t;
-	char *end;
-	long long n;
-
-	if (!s || !ab_name_ok(workload) || strncmp(s, workload, wl) || s[wl] != '/')
-		return false;
-	t = strrchr(s + wl, '/');
-	if (t == s + wl || t[1] != 't' || t[2] < '1' || t[2] > '9')
-		return false;
-	n = strtoll(t + 2, &end, 10);
-	return !*end && n == threads && pairs_ok(s + wl + 1, t);
-}
-
 /* Keys are names, values integers or names. */
 static const char *params_why(json_t *params)
 {
@@ -85,10 +22,10 @@ static const char *params_why(json_t *params)
 	if (!json_is_object(params))
 		return "params is not an object";
 	json_object_foreach(params, k, v) {
-		if (!ab_name_ok(k))
+		if (!valid_name(k))
 			return "a parameter key is not a name";
 		if (!json_is_integer(v) &&
-		    !(json_is_string(v) && ab_name_ok(json_string_value(v))))
+		    !(json_is_string(v) && valid_name(json_string_value(v))))
 			return "a parameter value is not an integer or a name";
 	}
 	return NULL;
@@ -101,7 +38,7 @@ static const char *counts_why(json_t *obj, const char *why)
 	json_t *v;
 
 	json_object_foreach(obj, k, v)
-		if (!ab_name_ok(k) || !json_is_number(v))
+		if (!valid_name(k) || !json_is_number(v))
 			return why;
 	return NULL;
 }
@@ -141,16 +78,16 @@ static const char *names_why(json_t *rec)
 	json_t *threads = json_object_get(rec, "threads");
 	json_int_t n = json_integer_value(threads);
 
-	if (!ab_name_ok(json_str(rec, "workload", NULL)))
+	if (!valid_name(json_str(rec, "workload", NULL)))
 		return "workload is not a name";
-	if (!ab_name_ok(json_str(rec, "variant", NULL)))
+	if (!valid_name(json_str(rec, "variant", NULL)))
 		return "variant is not a name";
 	if (strcmp(status, "ok") && strcmp(status, "unsupported") &&
 	    strcmp(status, "failed"))
 		return "status is not ok, unsupported or failed";
 	if (!json_is_integer(threads) || n < 1 || n > AB_MAX_THREADS)
 		return "threads is not an integer from 1 to 1024";
-	if (!ab_point_ok(json_str(rec, "point", NULL),
+	if (!valid_point_id(json_str(rec, "point", NULL),
 			 json_str(rec, "workload", ""), n))
 		return "point is not workload/k=v,.../tN of this record";
 	return NULL;

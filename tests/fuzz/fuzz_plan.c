@@ -18,14 +18,14 @@ static void check_ids(char *out)
 {
 	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
-		char *tab = strchr(l, '\t'), *slash, *t, wl[NAME_MAX_LEN];
+		char *tab = strchr(l, '\t'), *slash, *t, wl[NAME_MAX_LEN + 1];
 
 		if (!tab)
 			abort();
 		*tab = '\0';
 		slash = strchr(l, '/');
 		t = strrchr(l, '/');
-		if (!slash || t == slash || slash - l >= NAME_MAX_LEN)
+		if (!slash || t == slash || slash - l > NAME_MAX_LEN)
 			abort();
 		snprintf(wl, sizeof(wl), "%.*s", (int)(slash - l), l);
 		if (!valid_point_id(l, wl, atoll(t + 2)))

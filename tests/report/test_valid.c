@@ -28,37 +28,37 @@ static void test_names(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_true(ab_name_ok(good[i]));
+		assert_true(valid_name(good[i]));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(ab_name_ok(bad[i]));
-	assert_false(ab_name_ok(NULL));
+		assert_false(valid_name(bad[i]));
+	assert_false(valid_name(NULL));
 }
 
 static void test_point_ids(void **state)
 {
-	assert_true(ab_point_ok("htab_churn/case=overwrite,map=noprealloc,value_size=8/t4",
+	assert_true(valid_point_id("htab_churn/case=overwrite,map=noprealloc,value_size=8/t4",
 				"htab_churn", 4));
-	assert_true(ab_point_ok("null//t1", "null", 1));
-	assert_true(ab_point_ok("w/k=v/t1024", "w", 1024));
+	assert_true(valid_point_id("null//t1", "null", 1));
+	assert_true(valid_point_id("w/k=v/t1024", "w", 1024));
 	/* Another workload or thread count than the record's. */
-	assert_false(ab_point_ok("htab_churn/case=overwrite/t4", "nmi_alloc", 4));
-	assert_false(ab_point_ok("htab_churn/case=overwrite/t4", "htab_churn", 2));
-	assert_false(ab_point_ok("htab_churn/case=overwrite/t4", "htab", 4));
+	assert_false(valid_point_id("htab_churn/case=overwrite/t4", "nmi_alloc", 4));
+	assert_false(valid_point_id("htab_churn/case=overwrite/t4", "htab_churn", 2));
+	assert_false(valid_point_id("htab_churn/case=overwrite/t4", "htab", 4));
 	/* Not the shape. */
-	assert_false(ab_point_ok("w/t1", "w", 1));
-	assert_false(ab_point_ok("w/k=v/t01", "w", 1));
-	assert_false(ab_point_ok("w/k=v/t1x", "w", 1));
-	assert_false(ab_point_ok("w/k=v/", "w", 1));
-	assert_false(ab_point_ok("w/k=v,/t1", "w", 1));
-	assert_false(ab_point_ok("w/,k=v/t1", "w", 1));
-	assert_false(ab_point_ok("w/k=/t1", "w", 1));
-	assert_false(ab_point_ok("w/=v/t1", "w", 1));
-	assert_false(ab_point_ok("w/k/t1", "w", 1));
-	assert_false(ab_point_ok("w/k=v=x/t1", "w", 1));
-	assert_false(ab_point_ok("w/k=v/x/t1", "w", 1));
-	assert_false(ab_point_ok("w/k='v'/t1", "w", 1));
-	assert_false(ab_point_ok("w/k=$(x)/t1", "w", 1));
-	assert_false(ab_point_ok(NULL, "w", 1));
+	assert_false(valid_point_id("w/t1", "w", 1));
+	assert_false(valid_point_id("w/k=v/t01", "w", 1));
+	assert_false(valid_point_id("w/k=v/t1x", "w", 1));
+	assert_false(valid_point_id("w/k=v/", "w", 1));
+	assert_false(valid_point_id("w/k=v,/t1", "w", 1));
+	assert_false(valid_point_id("w/,k=v/t1", "w", 1));
+	assert_false(valid_point_id("w/k=/t1", "w", 1));
+	assert_false(valid_point_id("w/=v/t1", "w", 1));
+	assert_false(valid_point_id("w/k/t1", "w", 1));
+	assert_false(valid_point_id("w/k=v=x/t1", "w", 1));
+	assert_false(valid_point_id("w/k=v/x/t1", "w", 1));
+	assert_false(valid_point_id("w/k='v'/t1", "w", 1));
+	assert_false(valid_point_id("w/k=$(x)/t1", "w", 1));
+	assert_false(valid_point_id(NULL, "w", 1));
 }
 
 static const char *why(const char *text)

@@ -27,6 +27,8 @@ static void names(void **state)
 	assert_false(valid_name("a b"));
 	assert_false(valid_name("$(id)"));
 	assert_false(valid_name("<script>"));
+	/* 64 characters are a name, 65 are not */
+	assert_true(valid_name("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 	assert_false(valid_name("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
 
