@@ -20,11 +20,14 @@ TEST_KERNEL_VARIANTS := bpf-ma kmalloc-rcu
 TESTS += test-kbuild
 .PHONY: kernels test-kernels kernels-timing test-kbuild
 
+# The names reach the shell through the environment, split on blanks with
+# no glob expansion, and never as shell text; build-kernel checks each.
+kernels: export KBUILD_VARIANTS = $(KERNEL_VARIANTS)
 kernels:
-	@rc=0; failed=; \
-	for v in $(KERNEL_VARIANTS); do \
+	@rc=0; failed=; set -f; \
+	for v in $$KBUILD_VARIANTS; do \
 		BUILD=$(BUILD) DRY_RUN=$(DRY_RUN) SUITE_SHA=$(SUITE_SHA) \
-		runners/build-kernel $$v || { rc=1; failed="$$failed $$v"; }; \
+		runners/build-kernel "$$v" || { rc=1; failed="$$failed $$v"; }; \
 	done; \
 	if [ $$rc -ne 0 ]; then echo "make kernels: failed:$$failed" >&2; fi; \
 	exit $$rc

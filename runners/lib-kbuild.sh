@@ -2,46 +2,86 @@
 # Functions of runners/build-kernel. Sourced, never run.  Expects BUILD,
 # KERNELS, DRY_RUN, JOBS, KBUILD_LOCK, V, and (for the build steps) out and
 # log from the caller.
-# shellcheck disable=SC2154
+# shellcheck disable=SC2154,SC2153
 
 say() { echo "[$V] $*"; }
 usage_error() { echo "build-kernel: $*" >&2; exit 2; }
 fail() { echo "[$V] FAILED: $*" >&2; exit 1; }
 
+# A name in a declaration (variant, patch directory, config fragment) is a
+# plain file name: no '/', no '..', no glob or shell character.
+NAME_RE='^[A-Za-z0-9][A-Za-z0-9._+-]*$'
+plain_name() { [[ "$1" =~ $NAME_RE && "$1" != *..* ]]; }
+
+# bad_decl WHERE KEY WHAT: a malformed declaration, one line, exit 2.
+bad_decl() { usage_error "$1: $2: ${3//[^[:print:]]/?}"; }
+
+# inside PATH DIR: PATH, links resolved, is DIR or lies below it (PATH need
+# not exist).
+inside() {
+	local p d
+	p=$(realpath -m -- "$1") && d=$(realpath -m -- "$2") || return 1
+	[[ "$p" == "$d" || "$p" == "$d"/* ]]
+}
+
 # read_variant NAME: parse kernels/variants/NAME (KEY=VALUE lines, never
-# sourced). Unknown variant or malformed declaration: exit 2.
+# sourced, no word of it glob-expanded). Every name must be a plain name
+# that resolves under $KERNELS/patches or $KERNELS/configs. Unknown variant
+# or malformed declaration: one line naming the file and the key, exit 2.
+# Sets V_DESC V_BASE V_PATCHDIR and the array V_CONFIGS.
 read_variant() {
-	local name=$1 file=$KERNELS/variants/$1 line key val n=0
-	[[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] ||
-		usage_error "'$name' is not a variant name"
+	local name=$1 file=$KERNELS/variants/$1 line key val n=0 frag
+	local -a words
+	local -A seen=()
+	plain_name "$name" || usage_error "'${name//[^[:print:]]/?}' is not a variant name"
 	[ -f "$file" ] || usage_error "unknown variant '$name' (no $file; see $KERNELS/variants/)"
-	V_DESC='' V_BASE='' V_PATCHDIR='' V_CONFIGS=''
+	V_DESC='' V_BASE='' V_PATCHDIR='' V_CONFIGS=()
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		line=${line%%#*}
 		line=${line%"${line##*[![:space:]]}"}
 		line=${line#"${line%%[![:space:]]*}"}
 		[ -n "$line" ] || continue
-		[[ "$line" == *=* ]] || usage_error "$file:$n: not KEY=VALUE: $line"
+		[[ "$line" == *=* ]] || usage_error "$file:$n: not KEY=VALUE: ${line//[^[:print:]]/?}"
 		key=${line%%=*} val=${line#*=}
+		val=${val#"${val%%[![:space:]]*}"}
+		case "$key" in
+		description|base|patches|configs) ;;
+		*) bad_decl "$file:$n" "$key" "unknown key '$key' (description, base, patches, configs)" ;;
+		esac
+		[ -z "${seen[$key]:-}" ] || bad_decl "$file:$n" "$key" "given twice (also on line ${seen[$key]})"
+		seen[$key]=$n
 		case "$key" in
 		description) V_DESC=$val ;;
-		base) V_BASE=$val ;;
-		patches) V_PATCHDIR=$val ;;
-		configs) V_CONFIGS=$val ;;
-		*) usage_error "$file:$n: unknown key '$key' (description, base, patches, configs)" ;;
+		base)
+			[[ "$val" =~ ^linux-source-[0-9]+(\.[0-9]+)*$ ]] ||
+				bad_decl "$file:$n" base "'$val' is not a linux-source-X.Y package"
+			V_BASE=$val ;;
+		patches)
+			[ -z "$val" ] || plain_name "$val" ||
+				bad_decl "$file:$n" patches "'$val' is not a directory name under $KERNELS/patches/ (letters, digits, '._+-'; no '/', no '..')"
+			[ -z "$val" ] || inside "$KERNELS/patches/$val" "$KERNELS/patches" ||
+				bad_decl "$file:$n" patches "$KERNELS/patches/$val resolves outside $KERNELS/patches/"
+			V_PATCHDIR=$val ;;
+		configs)
+			# read -a splits on blanks and never expands a glob
+			read -r -a words <<< "$val"
+			for frag in "${words[@]}"; do
+				plain_name "$frag" ||
+					bad_decl "$file:$n" configs "'$frag' is not a file name under $KERNELS/configs/ (letters, digits, '._+-'; no '/', no '..')"
+				inside "$KERNELS/configs/$frag" "$KERNELS/configs" ||
+					bad_decl "$file:$n" configs "$KERNELS/configs/$frag resolves outside $KERNELS/configs/"
+			done
+			V_CONFIGS=("${words[@]}") ;;
 		esac
 	done < "$file"
-	[ -n "$V_BASE" ] || usage_error "$file: no base= line"
-	[[ "$V_BASE" =~ ^linux-source-[0-9][0-9.]*$ ]] ||
-		usage_error "$file: base '$V_BASE' is not a linux-source-X.Y package"
-	[[ "$V_PATCHDIR" =~ ^[A-Za-z0-9._-]*$ ]] ||
-		usage_error "$file: patches '$V_PATCHDIR' is not a directory name under $KERNELS/patches/"
+	[ -n "$V_BASE" ] || bad_decl "$file" base "no base= line"
 }
 
 # resolve_inputs: the ordered patch files and config fragments of the
 # variant. A declared but missing patch directory or fragment is a build
-# failure of this variant (exit 1) that names the missing path.
+# failure of this variant (exit 1) that names the missing path; a patch
+# file that is a link out of its directory is a bad declaration (exit 2).
 resolve_inputs() {
 	local dir f frag
 	PATCHES=()
@@ -49,7 +89,10 @@ resolve_inputs() {
 		dir=$KERNELS/patches/$V_PATCHDIR
 		[ -d "$dir" ] || fail "patch directory $dir is missing (declared by $KERNELS/variants/$V)"
 		for f in "$dir"/[0-9][0-9][0-9][0-9]-*.patch; do
-			[ -f "$f" ] && PATCHES+=("$f")
+			[ -f "$f" ] || continue
+			inside "$f" "$dir" ||
+				bad_decl "$KERNELS/variants/$V" patches "$f resolves outside $dir/"
+			PATCHES+=("$f")
 		done
 		[ ${#PATCHES[@]} -gt 0 ] || fail "patch directory $dir holds no NNNN-*.patch file"
 		for f in "${PATCHES[@]}"; do
@@ -59,7 +102,7 @@ resolve_inputs() {
 		done
 	fi
 	CONFIG_FILES=("$KERNELS/configs/base.config")
-	for frag in $V_CONFIGS; do
+	for frag in "${V_CONFIGS[@]}"; do
 		f=$KERNELS/configs/$frag
 		[ -f "$f" ] || fail "config fragment $f is missing (declared by $KERNELS/variants/$V)"
 		CONFIG_FILES+=("$f")

@@ -73,6 +73,63 @@ t_bad_declarations() {
 		grep -q "0001-x.patch has no description" "$tmp/out"
 }
 
+# Every name in a declaration is a plain name under kernels/configs or
+# kernels/patches, read without glob expansion: a path, a glob, a command
+# substitution or a link out of kernels/ is one line and exit 2 naming the
+# declaration and the key, before anything is read or run.
+t_hostile_declarations() {
+	local k=$tmp/hk name key decl bad=0
+	rm -rf "$k" "$tmp/pwned"
+	mkdir -p "$k/variants" "$k/configs" "$k/patches"
+	cp kernels/configs/base.config "$k/configs/"
+	ln -s /etc/hostname "$k/configs/escape.config"
+	ln -s /etc "$k/patches/escape"
+	while IFS='|' read -r name key decl; do
+		decl=${decl//PWNED/$tmp/pwned}
+		printf '%b\n' "$decl" > "$k/variants/$name"
+		expect 2 "$tmp/out" env KERNELS_DIR="$k" BUILD="$tmp/hb" \
+			runners/build-kernel --dry-run "$name" < /dev/null || { bad=1; continue; }
+		if [ "$(wc -l < "$tmp/out")" -ne 1 ] || ! grep -qF "$k/variants/$name" "$tmp/out" ||
+			! grep -q ": $key: " "$tmp/out"; then
+			echo "  $name: wanted one line naming $k/variants/$name and '$key':" >&2
+			sed 's/^/    /' "$tmp/out" >&2
+			bad=1
+		fi
+	done <<-'EOF'
+	cfg-dotdot|configs|base=linux-source-6.1\nconfigs=../../../etc/hostname
+	cfg-glob|configs|base=linux-source-6.1\nconfigs=*
+	cfg-glob2|configs|base=linux-source-6.1\nconfigs=base.config ?
+	cfg-subst|configs|base=linux-source-6.1\nconfigs=$(touch PWNED)
+	cfg-backtick|configs|base=linux-source-6.1\nconfigs=`touch PWNED`
+	cfg-abs|configs|base=linux-source-6.1\nconfigs=/etc/hostname
+	cfg-link|configs|base=linux-source-6.1\nconfigs=escape.config
+	pat-dotdot|patches|base=linux-source-6.1\npatches=../x
+	pat-dots|patches|base=linux-source-6.1\npatches=..
+	pat-dot|patches|base=linux-source-6.1\npatches=.
+	pat-space|patches|base=linux-source-6.1\npatches=a b
+	pat-glob|patches|base=linux-source-6.1\npatches=*
+	pat-link|patches|base=linux-source-6.1\npatches=escape
+	base-dotdot|base|base=linux-source-6.1/../../x
+	base-dots|base|base=linux-source-6..1
+	base-subst|base|base=linux-source-6.1$(touch PWNED)
+	twice|configs|base=linux-source-6.1\nconfigs=\nconfigs=base.config
+	EOF
+	[ ! -e "$tmp/pwned" ] || { echo "  a declaration ran a command" >&2; return 1; }
+	[ "$bad" -eq 0 ] || return 1
+	# spaces around names are separators, not part of a name
+	printf 'base=linux-source-6.1\nconfigs=  base.config\t\n' > "$k/variants/spaced"
+	expect 0 "$tmp/out" env KERNELS_DIR="$k" BUILD="$tmp/hb" \
+		runners/build-kernel --dry-run spaced
+}
+
+# make kernels hands the variant names to the shell through the
+# environment, never as shell text (make -n prints, runs nothing).
+t_make_variant_names() {
+	make -s -n -f mk/kernels.mk kernels BUILD="$tmp/mb" \
+		VARIANTS="bpf-ma;touch $tmp/pwned \$(touch $tmp/pwned)" > "$tmp/out" 2>&1 &&
+		grep -qF "for v in \$KBUILD_VARIANTS" "$tmp/out" && ! grep -q pwned "$tmp/out"
+}
+
 t_dry_run() {
 	expect 0 "$tmp/out" env BUILD="$tmp/b" runners/build-kernel --dry-run bpf-ma &&
 		grep -q '^\[bpf-ma\] fetch linux-source-6.1$' "$tmp/out" &&
@@ -98,10 +155,12 @@ lib_env() {
 }
 
 mkpatch() { # mkpatch FILE SUBJECT OLD NEW
-	printf 'From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] %s\n\n---\n' "$2" > "$1"
-	printf 'diff --git a/kernel/bpf/hashtab.c b/kernel/bpf/hashtab.c\n' >> "$1"
-	printf -- '--- a/kernel/bpf/hashtab.c\n+++ b/kernel/bpf/hashtab.c\n' >> "$1"
-	printf '@@ -1,3 +1,3 @@\n one\n-%s\n+%s\n three\n' "$3" "$4" >> "$1"
+	{
+		printf 'From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] %s\n\n---\n' "$2"
+		printf 'diff --git a/kernel/bpf/hashtab.c b/kernel/bpf/hashtab.c\n'
+		printf -- '--- a/kernel/bpf/hashtab.c\n+++ b/kernel/bpf/hashtab.c\n'
+		printf '@@ -1,3 +1,3 @@\n one\n-%s\n+%s\n three\n' "$3" "$4"
+	} > "$1"
 }
 
 t_lib_patch_and_sync() (
@@ -179,7 +238,7 @@ t_base_config() {
 }
 
 for t in t_shellcheck t_declarations t_unknown_variant t_bad_declarations \
-	t_dry_run t_lib_patch_and_sync \
+	t_hostile_declarations t_make_variant_names t_dry_run t_lib_patch_and_sync \
 	t_lib_patch_does_not_apply t_lib_config_check t_base_config; do
 	if "$t"; then ok "$t"; else bad "$t"; fi
 done
