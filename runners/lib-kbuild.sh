@@ -236,17 +236,21 @@ sync_file() {
 # prepare_tree: create $TREE from the pristine source once; then make it
 # pristine + this variant's overlay. $TREE/.allocbench-overlay lists the
 # files the last variant changed; those are restored unless this variant
-# changes them too.
+# changes them too. It also marks the tree ready: it is written only after
+# a complete copy was renamed to $TREE, so a copy that was interrupted, or
+# failed, is started again from scratch (a tree without it is removed, and
+# so is a temporary copy left behind).
 prepare_tree() {
-	local state=$TREE/.allocbench-overlay f changed=0
+	local state=$TREE/.allocbench-overlay tmp=$TREE.allocbench-tmp f changed=0
 	local -A mine=()
 	if [ ! -f "$state" ]; then
 		say "tree $TREE (fresh copy of $PRISTINE)"
-		rm -rf "$TREE"
-		cp -a "$PRISTINE" "$TREE.allocbench-tmp"
-		rm -f "$TREE.allocbench-tmp/.allocbench-source"
-		: > "$TREE.allocbench-tmp/.allocbench-overlay"
-		mv "$TREE.allocbench-tmp" "$TREE"
+		rm -rf "$TREE" "$tmp" || fail "cannot remove the unfinished tree $TREE or $tmp"
+		# -T: copy onto $tmp itself, never into a directory of that name
+		cp -a -T "$PRISTINE" "$tmp" || fail "copying $PRISTINE to $tmp failed"
+		rm -f "$tmp/.allocbench-source"
+		mv -T "$tmp" "$TREE" || fail "renaming $tmp to $TREE failed"
+		: > "$state" || fail "cannot mark $TREE ready"
 	fi
 	for f in "${OVERLAY_FILES[@]}"; do
 		mine[$f]=1

@@ -195,6 +195,43 @@ t_lib_patch_and_sync() (
 	[ ! -s "$TREE/.allocbench-overlay" ]
 )
 
+# An interrupted first copy leaves $TREE.allocbench-tmp behind: the next
+# copy starts from a clean temporary, so the source is not nested inside it,
+# and the tree is marked ready only once it is complete.
+t_lib_stale_tree_tmp() (
+	lib_env
+	local o
+	rm -rf "$TREE"
+	mkdir -p "$TREE.allocbench-tmp/kernel"
+	echo partial > "$TREE.allocbench-tmp/kernel/fork.c"
+	: > "$TREE.allocbench-tmp/.allocbench-overlay"
+	PATCHES=()
+	o=$(mktemp -d "$tmp/ov.XXXX")
+	apply_patches "$o" > /dev/null
+	OVERLAY=$o prepare_tree > /dev/null || return 1
+	[ ! -e "$TREE/$(basename "$PRISTINE")" ] || { echo "  source nested in the tree" >&2; return 1; }
+	[ ! -e "$TREE.allocbench-tmp" ] && [ -f "$TREE/.allocbench-overlay" ] &&
+		diff -r -x '.allocbench-*' "$PRISTINE" "$TREE" >&2
+)
+
+# A copy that fails leaves no tree marked ready.
+t_lib_failed_copy_not_ready() (
+	lib_env
+	local o rc=0
+	rm -rf "$TREE"
+	mkdir -p "$tmp/fakebin"
+	# a copy that dies half-way: the destination exists, the copy fails
+	# shellcheck disable=SC2016  # a script, expanded when it runs
+	printf '#!/bin/sh\nfor a; do d=$a; done\nmkdir -p "$d"\nexit 1\n' > "$tmp/fakebin/cp"
+	chmod +x "$tmp/fakebin/cp"
+	PATCHES=() OVERLAY_FILES=()
+	o=$(mktemp -d "$tmp/ov.XXXX")
+	(PATH=$tmp/fakebin:$PATH OVERLAY=$o prepare_tree) > "$tmp/pt.out" 2>&1 || rc=$?
+	rm -rf "$tmp/fakebin"
+	[ "$rc" -eq 1 ] && [ ! -f "$TREE/.allocbench-overlay" ] &&
+		[ ! -f "$TREE.allocbench-tmp/.allocbench-overlay" ]
+)
+
 t_lib_patch_does_not_apply() (
 	lib_env
 	local p1=$tmp/0001-a.patch p2=$tmp/0002-b.patch o rc=0
@@ -239,6 +276,7 @@ t_base_config() {
 
 for t in t_shellcheck t_declarations t_unknown_variant t_bad_declarations \
 	t_hostile_declarations t_make_variant_names t_dry_run t_lib_patch_and_sync \
+	t_lib_stale_tree_tmp t_lib_failed_copy_not_ready \
 	t_lib_patch_does_not_apply t_lib_config_check t_base_config; do
 	if "$t"; then ok "$t"; else bad "$t"; fi
 done
