@@ -110,6 +110,33 @@ resolve_inputs() {
 	[ -f "${CONFIG_FILES[0]}" ] || fail "${CONFIG_FILES[0]} is missing"
 }
 
+# take_lock FD WHAT [-s]: flock FD (shared with -s); when that has to wait,
+# say what it waits for first. Status 1 when it waited.
+take_lock() {
+	local fd=$1 what=$2
+	shift 2
+	flock -n "$@" "$fd" && return 0
+	say "waiting for $what"
+	flock "$@" "$fd"
+	return 1
+}
+
+# hold_source / release_source: a shared lock on $PRISTINE.lock around
+# every read of the pristine source (patches, the tree's first copy, the
+# sync). runners/fetch-source replaces an unpacked source only under an
+# exclusive lock on the same file, so a build never sees it half-replaced.
+hold_source() {
+	exec {SOURCE_LOCK}>> "$PRISTINE.lock"
+	take_lock "$SOURCE_LOCK" "$PRISTINE (runners/fetch-source is unpacking it)" -s || true
+	[ -f "$PRISTINE/.allocbench-source" ] ||
+		fail "$PRISTINE is not a complete source (no .allocbench-source; run runners/fetch-source $V_BASE)"
+}
+
+release_source() {
+	flock -u "$SOURCE_LOCK"
+	exec {SOURCE_LOCK}>&-
+}
+
 # The make command line every kernel make uses: same CC, same fixed build
 # identity, so that generated headers are identical from build to build.
 KMAKE_ARGS=(ARCH=x86_64 "CC=ccache gcc" "HOSTCC=ccache gcc"
@@ -154,7 +181,10 @@ show() {
 dry_run_plan() {
 	local p tree=$BUILD/ktree/$V_BASE b
 	b=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
-	echo "  [ -f $tree/.allocbench-overlay ] || cp -a $BUILD/src/$V_BASE $tree"
+	echo "  flock -s $BUILD/src/$V_BASE.lock  # held while the pristine source is read"
+	echo "  [ -f $tree/.allocbench-overlay ] || { rm -rf $tree $tree.allocbench-tmp;" \
+		"cp -a -T $BUILD/src/$V_BASE $tree.allocbench-tmp; mv -T $tree.allocbench-tmp $tree;" \
+		": > $tree/.allocbench-overlay; }"
 	for p in "${PATCHES[@]}"; do
 		show patch -p1 --batch --forward --fuzz=0 --no-backup-if-mismatch \
 			--reject-file=- -d OVERLAY -i "$p"

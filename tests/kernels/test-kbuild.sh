@@ -26,7 +26,8 @@ expect() {
 
 t_shellcheck() {
 	shellcheck -S warning runners/fetch-source runners/build-kernel \
-		runners/lib-kbuild.sh tests/kernels/*.sh
+		runners/lib-kbuild.sh runners/kvm-probe runners/fetch-distro-kernel \
+		tests/kernels/*.sh tests/faults/t_kbuild_*.sh
 }
 
 t_declarations() {
