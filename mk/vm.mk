@@ -3,6 +3,9 @@
 #   make test-vm         boot it under the probed accelerator (part of make test)
 #   make vm-timing       hyperfine: boot to first sample per kernel present
 #                        [RUNS=3] [VM_TIMING_OUT=dir, default build/timing/<date>]
+# The run side's faults (stop signals at each phase, a hostile guest, early
+# failures) are tests/faults/t_vm_*.sh and t_run_*.sh under make test-faults:
+# they boot nothing, tests/vm/fake-qemu stands in for qemu (QEMU=, KVM_PROBE=).
 
 VM_CHECK := $(BUILD)/tests/vm/check-records
 TESTS    += test-vm
