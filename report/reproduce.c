@@ -4,7 +4,13 @@
  * converted to the published unit, with the ratios that carry across
  * machines (speed-up from one thread, one strategy over another).
  * --matrix prints the sweep that reproduces it, one KEY=VALUE a line.
+ *
+ * Every row names the message its numbers come from: "source" is an
+ * object (list, subject, date, author, and message_id or url) or the
+ * name of one in the file's "sources". A data file with a row that has
+ * no such source is refused, in both modes.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -103,8 +109,84 @@ static double mem_mib(const struct point *p, bool peak)
 	return b < 0 ? NAN : b / MIB;
 }
 
+/* The source a row resolves to: its own object, or the entry of "sources" it names. */
+static json_t *row_source(json_t *pub, json_t *row)
+{
+	json_t *s = json_object_get(row, "source");
+
+	if (json_is_string(s))
+		s = json_object_get(json_object_get(pub, "sources"), json_string_value(s));
+	return json_is_object(s) ? s : NULL;
+}
+
+static bool has_space(const char *s)
+{
+	for (; *s; s++)
+		if (isspace((unsigned char)*s))
+			return true;
+	return false;
+}
+
+/* YYYY-MM-DD at the start (a time and zone may follow). */
+static bool is_date(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+			return false;
+	return !s[10] || s[10] == 'T' || s[10] == ' ';
+}
+
+/*
+ * Why a row has no exact source, or NULL: the message its numbers appear
+ * in must be named by list, subject, date, author, and a message id
+ * (without the angle brackets) or an archive URL, or both.
+ */
+static const char *source_why(json_t *pub, json_t *row)
+{
+	static const char *const need[] = { "list", "subject", "date", "author" };
+	static char why[160];
+	json_t *ref = json_object_get(row, "source"), *s = row_source(pub, row);
+	json_t *mid, *url;
+	size_t i;
+
+	if (!ref)
+		return "no \"source\"";
+	if (json_is_string(ref) && !s) {
+		snprintf(why, sizeof(why), "source \"%.64s\" is not in \"sources\"",
+			 json_string_value(ref));
+		return why;
+	}
+	if (!s)
+		return "\"source\" is neither an object nor the name of one in \"sources\"";
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		const char *v = json_string_value(json_object_get(s, need[i]));
+
+		if (!v || !*v) {
+			snprintf(why, sizeof(why), "source without \"%s\"", need[i]);
+			return why;
+		}
+	}
+	if (!is_date(json_string_value(json_object_get(s, "date"))))
+		return "source date is not YYYY-MM-DD (a time may follow)";
+	mid = json_object_get(s, "message_id");
+	url = json_object_get(s, "url");
+	if (!mid && !url)
+		return "source without \"message_id\" or \"url\"";
+	if (mid && (!json_is_string(mid) || !strchr(json_string_value(mid), '@') ||
+		    has_space(json_string_value(mid)) ||
+		    strpbrk(json_string_value(mid), "<>")))
+		return "source message_id is not local@domain (no brackets, no spaces)";
+	if (url && (!json_is_string(url) || has_space(json_string_value(url)) ||
+		    (strncmp(json_string_value(url), "https://", 8) &&
+		     strncmp(json_string_value(url), "http://", 7))))
+		return "source url is not an http(s) address";
+	return NULL;
+}
+
 static void print_entry(const struct run *run, json_t *row, json_t *e,
-			const struct conv *c)
+			const struct conv *c, int src)
 {
 	int t = (int)json_num(e, "threads", 0);
 	double pub = json_num(e, "ops", NAN);
@@ -119,6 +201,7 @@ static void print_entry(const struct run *run, json_t *row, json_t *e,
 	print_cell(mem_mib(o.p, false), "%9.2f");
 	print_cell(json_num(e, "peak_mib", NAN), "%9.2f");
 	print_cell(mem_mib(o.p, true), "%9.2f");
+	printf("  [%d]", src);
 	if (!o.p)
 		printf("  ours: %s", o.why);
 	if (o.matches > 1)
@@ -249,32 +332,74 @@ static void print_header(const struct run *run, json_t *pub)
 	json_t *u = json_object_get(pub, "unit");
 	const char *rel = run->npts ?
 		json_str(run->pts[0].rec, "kernel_release", "?") : "?";
+	json_t *m = json_object_get(pub, "method");
 
 	printf("%s: %s\n", json_str(pub, "case", "?"), json_str(pub, "title", ""));
-	printf("source:    %s\n", json_str(pub, "source", "?"));
 	printf("published: %s; %s\n", json_str(pub, "published_setup", "?"),
 	       json_str(u, "published", "?"));
+	if (json_str(m, "command", NULL)) {
+		printf("method:    %s", json_str(m, "command", "?"));
+		if (json_is_number(json_object_get(m, "warmup_s")) &&
+		    json_is_number(json_object_get(m, "duration_s")))
+			printf(" (warm-up %g s, %g s measured)", json_num(m, "warmup_s", 0),
+			       json_num(m, "duration_s", 0));
+		putchar('\n');
+	}
 	printf("ours:      %s (target %s, accel %s, %d CPUs, first kernel %s); %s\n",
 	       run->dir, json_str(run->meta, "target", run->npts ?
 				  json_str(run->pts[0].rec, "target", "?") : "?"),
 	       run_accel(run), run_cpus(run), rel, json_str(u, "convert", "?"));
-	printf("\n%-40s %3s %9s %9s %9s %9s %9s %9s %9s\n", "row", "thr",
+	printf("\n%-40s %3s %9s %9s %9s %9s %9s %9s %9s  %s\n", "row", "thr",
 	       "published", "ours", "ours/pub", "mem pub", "mem ours",
-	       "peak pub", "peak ours");
+	       "peak pub", "peak ours", "src");
+}
+
+/* One line for a source: author, day, list, subject, and where to read it. */
+static void print_source(int n, json_t *s)
+{
+	const char *author = json_str(s, "author", "?");
+	const char *lt = strstr(author, " <");
+	const char *url = json_str(s, "url", NULL);
+
+	printf("[%d] %.*s, %.10s, %s: %s", n,
+	       lt ? (int)(lt - author) : (int)strlen(author), author,
+	       json_str(s, "date", "?"), json_str(s, "list", "?"),
+	       json_str(s, "subject", "?"));
+	if (url)
+		printf(" %s\n", url);
+	else
+		printf(" <%s>\n", json_str(s, "message_id", "?"));
 }
 
 static int print_table(const struct run *run, json_t *pub)
 {
+	json_t *rows = json_object_get(pub, "rows"), *row, *e;
+	size_t i, j, nsrc = 0;
+	json_t **srcs = xcalloc(json_array_size(rows) + 1, sizeof(*srcs));
+	int *tag = xcalloc(json_array_size(rows) + 1, sizeof(*tag));
 	struct conv c;
-	json_t *row, *e;
-	size_t i, j;
 
+	/* The distinct sources, numbered in the order the rows first use them. */
+	json_array_foreach(rows, i, row) {
+		json_t *s = row_source(pub, row);
+
+		for (j = 0; j < nsrc && !json_equal(srcs[j], s); j++)
+			;
+		if (j == nsrc)
+			srcs[nsrc++] = s;
+		tag[i] = (int)j + 1;
+	}
 	conv_load(pub, &c);
 	print_header(run, pub);
-	json_array_foreach(json_object_get(pub, "rows"), i, row)
+	json_array_foreach(rows, i, row)
 		json_array_foreach(json_object_get(row, "published"), j, e)
-			print_entry(run, row, e, &c);
+			print_entry(run, row, e, &c, tag[i]);
+	printf("\nsources (src)\n");
+	for (j = 0; j < nsrc; j++)
+		print_source((int)j + 1, srcs[j]);
 	print_ratios(run, pub, &c);
+	free(srcs);
+	free(tag);
 	return 0;
 }
 
@@ -418,7 +543,8 @@ static int print_matrix(const char *path, json_t *pub, int cpus)
 static json_t *load_published(const char *path)
 {
 	json_error_t err;
-	json_t *pub = json_load_capped(path, &err);
+	json_t *pub = json_load_capped(path, &err), *row;
+	size_t i;
 
 	if (!pub) {
 		ascii_clean(err.text);
@@ -427,6 +553,16 @@ static json_t *load_published(const char *path)
 	if (!json_is_array(json_object_get(pub, "rows")))
 		die_usage("reproduce: %s: no \"rows\" array", path);
 	json_clean(pub);
+	json_array_foreach(json_object_get(pub, "rows"), i, row) {
+		const char *why = source_why(pub, row);
+		const char *id = json_str(row, "id", NULL);
+
+		if (why) {
+			if (id)
+				die_usage("reproduce: %s: row %.64s: %s", path, id, why);
+			die_usage("reproduce: %s: row #%zu: %s", path, i + 1, why);
+		}
+	}
 	return pub;
 }
 

@@ -218,8 +218,43 @@ newest_tests()
 	expect_rc 2 report-no-runs "$bin" report "$work/no-such-run"
 }
 
+# unsourced NAME JQ-FILTER WHY: the mini data file through a jq filter
+# that takes a row's source away or breaks it; abreport refuses it (exit 2,
+# one line on stderr, nothing on stdout), with a run and with --matrix, and
+# the line ends "row WHY" (an ERE).
+unsourced()
+{
+	local name=$1 f=$work/$1.json mode lines
+	jq "$2" $fx/published-mini.json >"$f"
+	for mode in run matrix; do
+		if [[ $mode == run ]]; then
+			expect_rc 2 "$name-$mode" "$bin" reproduce --published "$f" --run $fx/noise-a
+		else
+			expect_rc 2 "$name-$mode" "$bin" reproduce --published "$f" --matrix --cpus 2
+		fi
+		lines=$(wc -l <"$work/$name-$mode.err")
+		if [[ $lines -eq 1 && ! -s $work/$name-$mode.out ]]; then
+			ok "$name-$mode: one line, no table"
+		else
+			bad "$name-$mode: $lines lines on stderr, stdout $(wc -c <"$work/$name-$mode.out") bytes"
+		fi
+	done
+	expect_grep "$name: says why" "$work/$name-run.err" "^abreport: reproduce: $f: row $3$"
+}
+
 reproduce_tests()
 {
+	# Every row of the published tables names its message.
+	local f
+	for f in reproduce/*.json; do
+		if jq -e '.sources as $s | (.rows | length > 0) and all(.rows[];
+			(.source | type) == "object" or
+			((.source | type) == "string" and ($s[.source] | type) == "object"))' "$f" >/dev/null; then
+			ok "$f: every row has a source"
+		else
+			bad "$f: a row without a source"
+		fi
+	done
 	expect_rc 0 repro-htab "$bin" reproduce --published reproduce/htab-mem-2023.json --run $fx/noise-a
 	# 23.601 M element ops/s at 4 threads (see the report) / 64 / 4 / 1000
 	expect_grep "repro-htab: converted and capped" "$work/repro-htab.out" \
@@ -227,14 +262,40 @@ reproduce_tests()
 	expect_grep "repro-htab: missing case listed" "$work/repro-htab.out" '^bpf_mem_alloc batch_add_batch_del .*ours: not in the run'
 	expect_grep "repro-htab: failed point's reason" "$work/repro-htab.out" '^kmalloc\+call_rcu add_del_on_diff_cpu .*ours: console: rcu'
 	expect_grep "repro-htab: ratio" "$work/repro-htab.out" '^overwrite: bpf_mem_alloc / kmalloc\+call_rcu, ops +8 +11\.26x +9\.0[0-9]x'
+	expect_count "repro-htab: every row line tagged with source 1" "$work/repro-htab.out" '  \[1\]( |$)' 9
+	expect_count "repro-htab: one source line" "$work/repro-htab.out" '^\[[0-9]+\] ' 1
+	expect_grep "repro-htab: the v9 message" "$work/repro-htab.out" \
+		'^\[1\] Hou Tao, 2023-07-04, bpf@vger\.kernel\.org: \[PATCH bpf-next v9\] selftests/bpf: Add benchmark for bpf memory allocator https://lore\.kernel\.org/bpf/20230704025039\.938914-1-houtao@huaweicloud\.com/$'
+	expect_grep "repro-htab: method" "$work/repro-htab.out" '^method: +\./bench htab-mem --use-case \$name \$\{OPTS\} -w3 -d10 -a -p8 \(warm-up 3 s, 10 s measured\)$'
 	expect_rc 0 repro-qp "$bin" reproduce --published reproduce/qp-trie-2022.json --run $fx/noise-a
 	expect_grep "repro-qp: speed-up" "$work/repro-qp.out" '^kallsyms, subtree lock: speed-up from 1 thread +4 +1\.30x +1\.30x$'
 	expect_grep "repro-qp: no-lock / lock" "$work/repro-qp.out" '^random: no lock / subtree lock +16 +3\.20x +1\.48x +\(ours at 4 threads\)$'
-	expect_grep "repro-qp: row not in the run" "$work/repro-qp.out" '^v2: htab update, random keys +1 +2\.122 +- .*ours: not in the run$'
+	expect_grep "repro-qp: row not in the run" "$work/repro-qp.out" '^v2: htab update, random keys +1 +2\.122 +- .*\[2\]  ours: not in the run$'
+	expect_count "repro-qp: subtree-lock rows from the 27 Sep reply" "$work/repro-qp.out" '^(random keys|kallsyms names), .*  \[1\]( |$)' 20
+	expect_count "repro-qp: v2 rows from patch 12/13" "$work/repro-qp.out" '^v2: .*  \[2\]( |$)' 20
+	expect_grep "repro-qp: source 1" "$work/repro-qp.out" \
+		'^\[1\] Hou Tao, 2022-09-27, bpf@vger\.kernel\.org: Re: \[PATCH bpf-next v2 00/13\] Add support for qp-trie with dynptr key https://lore\.kernel\.org/bpf/2d9c2c06-af12-6ad1-93ef-454049727e78@huaweicloud\.com/$'
+	expect_grep "repro-qp: source 2" "$work/repro-qp.out" \
+		'^\[2\] Hou Tao, 2022-09-24, bpf@vger\.kernel\.org: \[PATCH bpf-next v2 12/13\] selftests/bpf: Add benchmark for qp-trie map https://lore\.kernel\.org/bpf/20220924133620\.4147153-13-houtao@huaweicloud\.com/$'
+	expect_count "repro-qp: two source lines" "$work/repro-qp.out" '^\[[0-9]+\] ' 2
 	expect_rc 0 repro-mini "$bin" reproduce --published $fx/published-mini.json --run $fx/noise-a
 	expect_grep "repro-mini: published-only row" "$work/repro-mini.out" '^a published-only row .*ours: no such workload in the suite$'
 	expect_grep "repro-mini: speed-up" "$work/repro-mini.out" '^nmi_alloc speed-up +2 +2\.00x +2\.0[0-9]x$'
 	expect_grep "repro-mini: unknown row" "$work/repro-mini.out" '^missing rows: rows nmi / nosuch not in the data file$'
+	expect_grep "repro-mini: inline source" "$work/repro-mini.out" '^\[1\] tests/report/e2e\.sh, 2026-01-02, allocbench tests: an inline source https://example\.invalid/published-mini/gone$'
+	expect_grep "repro-mini: named source, message id" "$work/repro-mini.out" '^\[2\] tests/report/e2e\.sh, 2026-01-01, allocbench tests: published-mini: made up for tests/report/e2e\.sh <published-mini@allocbench\.invalid>$'
+	# A row without an exact source is refused, whatever is missing.
+	unsourced nosource 'del(.rows[1].source)' 'nmi: no "source"'
+	unsourced unknownsource '.rows[1].source = "nosuch"' 'nmi: source "nosuch" is not in "sources"'
+	unsourced nosources 'del(.sources)' 'nmi: source "mini" is not in "sources"'
+	unsourced numbersource '.rows[0].source = 3' 'gone: "source" is neither an object nor the name of one in "sources"'
+	unsourced nosubject 'del(.rows[0].source.subject)' 'gone: source without "subject"'
+	unsourced noauthor 'del(.sources.mini.author)' 'nmi: source without "author"'
+	unsourced nowhere 'del(.sources.mini.message_id)' 'nmi: source without "message_id" or "url"'
+	unsourced baddate '.sources.mini.date = "January 2026"' 'nmi: source date is not YYYY-MM-DD \(a time may follow\)'
+	unsourced badmid '.sources.mini.message_id = "<x@y>"' 'nmi: source message_id is not local@domain \(no brackets, no spaces\)'
+	unsourced badurl '.rows[0].source.url = "lore.kernel.org/bpf/x"' 'gone: source url is not an http\(s\) address'
+	unsourced noid 'del(.rows[1].id) | del(.rows[1].source)' '#2: no "source"'
 	expect_rc 0 matrix-small "$bin" reproduce --published reproduce/htab-mem-2023.json --matrix --cpus 2
 	# One KEY=VALUE a line, nothing for a shell to evaluate.
 	expect_count "matrix: five known keys, nothing else" "$work/matrix-small.out" \
