@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "gp.h"
 #include "harness.h"
 #include "kstats.h"
 #include "memstat.h"
@@ -158,6 +159,13 @@ static int start_workers(struct run *r, char *reason, size_t len)
 	return 0;
 }
 
+/* The warm-up is over: counts the workload reports start here. */
+static void measure_start(struct run *r)
+{
+	if (r->ctx.pt->wl->measure_start)
+		r->ctx.pt->wl->measure_start(&r->ctx);
+}
+
 static bool any_worker_dead(const struct run *r)
 {
 	for (int i = 0; i < r->ctx.pt->threads; i++)
@@ -172,17 +180,20 @@ static bool any_worker_dead(const struct run *r)
  * last two say why in reason.
  */
 static int sample_loop(struct run *r, struct memstat *mem, struct pressure *pr,
-		       double *samples, char *reason, size_t len)
+		       struct result *res, char *reason, size_t len)
 {
 	const struct point *pt = r->ctx.pt;
 	int total = pt->warmup + pt->duration, n = 0;
-	double t0, prev_t;
+	double t0, prev_t, mem_sum = 0;
 	uint64_t prev = 0, ops = 0;
 	int err = total_ops(r, &prev);
 
+	if (!pt->warmup)
+		measure_start(r);
 	t0 = prev_t = now_s();
 	atomic_store_explicit(&r->go, true, memory_order_release);
 	for (int s = 1; s <= total && !err; s++) {
+		long long mem_now;
 		double t;
 
 		if (sleep_until(t0 + s))
@@ -193,15 +204,22 @@ static int sample_loop(struct run *r, struct memstat *mem, struct pressure *pr,
 		if (err)
 			break;
 		t = now_s();
-		memstat_sample(mem);
+		mem_now = memstat_sample(mem);
 		pressure_sample(pr);
-		if (s > pt->warmup)
-			samples[n++] = (double)(ops - prev) / (t - prev_t);
+		if (s > pt->warmup) {
+			res->samples[n++] = (double)(ops - prev) / (t - prev_t);
+			mem_sum += (double)mem_now;
+		} else if (s == pt->warmup) {
+			measure_start(r);
+		}
 		prev = ops;
 		prev_t = t;
 		if (any_worker_dead(r))
 			break;
 	}
+	res->nr_samples = (size_t)n;
+	if (n)
+		res->mem.mean = (long long)(mem_sum / n);
 	atomic_store(&r->stop, true);
 	for (int i = 0; i < pt->threads; i++)
 		pthread_join(r->workers[i].thread, NULL);
@@ -241,6 +259,33 @@ static void finish_mem(struct result *res, struct memstat *mem)
 	res->mem.source = memstat_source_name(mem);
 	sleep(1);
 	res->mem.idle = memstat_now(mem);
+}
+
+/*
+ * The sanity check of a point's counts: without background pressure, a
+ * workload's failures (by errno) over its attempts may not pass the bound
+ * it declares; a variant that fails fast must not look fast.
+ */
+static bool too_many_failures(const struct result *res, char *reason, size_t len)
+{
+	double bound = res->pt->wl->max_failure_rate;
+	long long attempts = result_counter(&res->counters, "attempts"), failed = 0;
+	const struct param_val *pmode = point_param(res->pt, "pressure");
+
+	if (bound <= 0 || (pmode && strcmp(pmode->str, "none")))
+		return false;
+	for (int i = 0; i < res->failures.nr; i++)
+		failed += res->failures.c[i].value;
+	if (!failed || (double)failed <= bound * (double)attempts)
+		return false;
+	if (attempts <= 0) {
+		snprintf(reason, len, "%lld failures and no element operation attempted", failed);
+		return true;
+	}
+	snprintf(reason, len, "failure rate %.3g %% (%lld of %lld attempts) above the "
+		 "workload's bound of %.3g %% without pressure", 100.0 * (double)failed /
+		 (double)attempts, failed, attempts, 100.0 * bound);
+	return true;
 }
 
 /* setup or prepare said no: unsupported (-EOPNOTSUPP) or failed */
@@ -289,6 +334,7 @@ int harness_run(struct result *res)
 		result_set_status(res, "failed", "could not start the pressure load");
 		goto out_free;
 	}
+	gp_measure(res, GP_BEFORE);
 	memstat_start(&mem);
 	err = wl->setup(&r->ctx);
 	if (err) {
@@ -307,8 +353,7 @@ int harness_run(struct result *res)
 		goto out_teardown;
 	}
 	kstats_begin(&pool, POOL_STATS, "pool_", pool_gauges);
-	n = sample_loop(r, &mem, &pr, res->samples, stopped, sizeof(stopped));
-	res->nr_samples = (size_t)n;
+	n = sample_loop(r, &mem, &pr, res, stopped, sizeof(stopped));
 	kstats_end(&pool, &res->counters);
 	if (pmode)
 		pressure_stop(&pr, &res->pressure);
@@ -321,12 +366,16 @@ int harness_run(struct result *res)
 		result_set_status(res, "failed", "%s", stopped);
 	else if (n < pt->duration)
 		result_set_status(res, "failed", "fewer samples than asked");
+	else if (too_many_failures(res, r->ctx.reason, REASON_LEN))
+		result_set_status(res, "failed", "%s", r->ctx.reason);
 	else
 		result_set_status(res, "ok", NULL);
 out_teardown:
 	if (wl->teardown)
 		wl->teardown(&r->ctx);
 	memstat_stop(&mem);
+	if (!harness_stop_signal)
+		gp_measure(res, GP_AFTER);
 	if (pmode && !pr.stopped)
 		pressure_stop(&pr, &res->pressure);
 out_free:

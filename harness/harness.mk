@@ -6,11 +6,12 @@
 HARNESS_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c))
 WL_SRCS      := $(wildcard workloads/*.c)
 WL_PROGS     := $(patsubst workloads/progs/%.bpf.c,%,$(wildcard workloads/progs/*.bpf.c))
+HARNESS_PROGS := $(patsubst harness/progs/%.bpf.c,%,$(wildcard harness/progs/*.bpf.c))
 HARNESS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRCS))
 WL_OBJS      := $(patsubst %.c,$(BUILD)/obj/%.o,$(WL_SRCS))
 # what a test or the microbench links: everything but main()
 LIB_OBJS     := $(HARNESS_OBJS) $(WL_OBJS)
-WL_SKELS     := $(addprefix $(BUILD)/skel/,$(addsuffix .skel.h,$(WL_PROGS)))
+WL_SKELS     := $(addprefix $(BUILD)/skel/,$(addsuffix .skel.h,$(WL_PROGS) $(HARNESS_PROGS)))
 BPF_CFLAGS   := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iworkloads/progs -Iharness \
                 -I/usr/include/$(shell uname -m)-linux-gnu -Wall -Wno-unused-function
 
@@ -18,11 +19,15 @@ $(BUILD)/obj/%.bpf.o: workloads/progs/%.bpf.c $(wildcard workloads/progs/*.h) ha
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(BUILD)/obj/%.bpf.o: harness/progs/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/skel/%.skel.h: $(BUILD)/obj/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/harness/%.o: harness/%.c $(wildcard harness/*.h) workloads/workload.h
+$(BUILD)/obj/harness/%.o: harness/%.c $(WL_SKELS) $(wildcard harness/*.h) workloads/workload.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -130,11 +130,13 @@ void memstat_rebase(struct memstat *m)
 	m->last = m->base;
 }
 
-void memstat_sample(struct memstat *m)
+/* Takes a sample; returns the bytes charged beyond the base. */
+long long memstat_sample(struct memstat *m)
 {
 	m->last = current_bytes(m);
 	if (m->last > m->peak)
 		m->peak = m->last;
+	return m->last - m->base;
 }
 
 void memstat_finish(struct memstat *m, long long *peak, long long *end,

@@ -22,7 +22,7 @@ struct memstat {
 
 int memstat_start(struct memstat *m);
 void memstat_rebase(struct memstat *m);
-void memstat_sample(struct memstat *m);
+long long memstat_sample(struct memstat *m);
 void memstat_finish(struct memstat *m, long long *peak, long long *end,
 		    long long *kernel);
 long long memstat_now(struct memstat *m);

@@ -86,6 +86,8 @@ static json_t *mem_json(const struct result_mem *m)
 	json_object_set_new(o, "source", json_string(m->source));
 	if (m->idle >= 0)
 		json_object_set_new(o, "idle", json_integer(m->idle));
+	if (m->mean >= 0)
+		json_object_set_new(o, "mean", json_integer(m->mean));
 	return o;
 }
 
@@ -107,6 +109,33 @@ static json_t *pressure_json(const struct result_pressure *p)
 	json_object_set_new(o, "fio", json_boolean(p->fio));
 	if (p->fio_note)
 		json_object_set_new(o, "fio_note", json_text(p->fio_note, false));
+	return o;
+}
+
+static json_t *ms_list(const double *v, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, v[i] < 0 ? json_null() : json_real(v[i]));
+	return a;
+}
+
+static json_t *gp_json(const struct result_gp *g)
+{
+	json_t *o = json_object(), *rcu = json_object(), *trace = json_object();
+
+	json_object_set_new(rcu, "before", ms_list(g->rcu_ms[0], g->nr_rcu[0]));
+	json_object_set_new(rcu, "after", ms_list(g->rcu_ms[1], g->nr_rcu[1]));
+	json_object_set_new(o, "rcu_ms", rcu);
+	if (g->trace_why[0]) {
+		json_decref(trace);
+		json_object_set_new(o, "rcu_tasks_trace_note", json_text(g->trace_why, false));
+		return o;
+	}
+	json_object_set_new(trace, "before", ms_list(g->trace_ms[0], g->nr_trace[0]));
+	json_object_set_new(trace, "after", ms_list(g->trace_ms[1], g->nr_trace[1]));
+	json_object_set_new(o, "rcu_tasks_trace_ms", trace);
 	return o;
 }
 
@@ -160,6 +189,8 @@ json_t *result_to_json(const struct result *r)
 		json_object_set_new(o, "exec_context", json_string(r->exec_context));
 	if (r->pressure.present)
 		json_object_set_new(o, "pressure", pressure_json(&r->pressure));
+	if (r->gp.measured)
+		json_object_set_new(o, "grace_periods", gp_json(&r->gp));
 	json_object_set_new(o, "context", ctx_json(ro));
 	json_object_set_new(o, "started_at", json_string(r->started_at));
 	return o;

@@ -19,6 +19,7 @@ void result_init(struct result *r, const struct point *pt, const struct run_opts
 	r->mem.source = "none";
 	r->mem.kernel_end = -1;
 	r->mem.idle = -1;
+	r->mem.mean = -1;
 	r->pressure.mode = "none";
 	gmtime_r(&now, &tm);
 	strftime(r->started_at, sizeof(r->started_at), "%Y-%m-%dT%H:%M:%SZ", &tm);

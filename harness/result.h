@@ -36,6 +36,7 @@ struct result_mem {
 	long long peak, end;
 	long long kernel_end;	/* < 0: not known (cgroup2 only) */
 	long long idle;		/* < 0: not measured */
+	long long mean;		/* of the measured seconds' samples; < 0: none */
 };
 
 struct result_latency {
@@ -55,6 +56,18 @@ struct result_pressure {
 	const char *fio_note;
 };
 
+#define GP_SAMPLES	2
+
+/* Grace-period latency before [0] and after [1] the point; < 0: not had. */
+struct result_gp {
+	bool measured;
+	double rcu_ms[2][GP_SAMPLES];
+	int nr_rcu[2];
+	double trace_ms[2][GP_SAMPLES];
+	int nr_trace[2];
+	char trace_why[200];	/* why there is no RCU Tasks Trace figure */
+};
+
 struct result {
 	const struct point *pt;
 	const struct run_opts *ro;
@@ -70,6 +83,7 @@ struct result {
 	const char *exec_context;	/* observed by the program, or NULL */
 	const char *perf_event;
 	struct result_pressure pressure;
+	struct result_gp gp;
 };
 
 /* Starts as failed with no samples; the caller owns samples' storage. */

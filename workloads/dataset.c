@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Key sets for qp_trie_lookup: random binary keys (lengths 1..255, fixed
- * seed), and the symbol names of the running kernel.
+ * seed), and the symbol names of the running kernel. Repeats are dropped
+ * (which needs a sort), then the keys are shuffled with the seed: the
+ * lookups walk the keys in this order, and sorted keys would let
+ * neighbouring lookups share trie paths, which favours the trie.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -49,6 +52,24 @@ static size_t unique_keys(struct dataset *ds, size_t n)
 	return u;
 }
 
+/* Fisher-Yates with the dataset's seed: the same order for the same seed. */
+static void shuffle(struct dataset *ds, uint64_t seed)
+{
+	uint64_t s = seed * 0xD1B54A32D192ED03ULL + 7;
+	unsigned char *tmp = malloc(ds->key_size);
+
+	if (!tmp)
+		return;
+	for (size_t i = ds->nr; i > 1; i--) {
+		size_t j = (size_t)(xorshift(&s) % i);
+
+		memcpy(tmp, dataset_key(ds, i - 1), ds->key_size);
+		memcpy(dataset_key(ds, i - 1), dataset_key(ds, j), ds->key_size);
+		memcpy(dataset_key(ds, j), tmp, ds->key_size);
+	}
+	free(tmp);
+}
+
 /* nr distinct keys, lengths 1..255, the same for the same seed. */
 int dataset_random(struct dataset *ds, size_t nr, uint64_t seed)
 {
@@ -71,6 +92,7 @@ int dataset_random(struct dataset *ds, size_t nr, uint64_t seed)
 		}
 		have = unique_keys(ds, nr);
 	}
+	shuffle(ds, seed);
 	return 0;
 }
 
@@ -109,8 +131,8 @@ static int read_names(const char *path, char ***out, size_t *nr)
 	return n ? 0 : -ENODATA;
 }
 
-/* Unique symbol names; key size fits the longest. */
-int dataset_kallsyms(struct dataset *ds, const char *path)
+/* Unique symbol names, shuffled with seed; key size fits the longest. */
+int dataset_kallsyms(struct dataset *ds, const char *path, uint64_t seed)
 {
 	size_t n, u = 0, maxlen = 1;
 	char **names;
@@ -141,7 +163,10 @@ int dataset_kallsyms(struct dataset *ds, const char *path)
 		free(names[i]);
 	}
 	free(names);
-	return ds->keys ? 0 : -ENOMEM;
+	if (!ds->keys)
+		return -ENOMEM;
+	shuffle(ds, seed);
+	return 0;
 }
 
 void dataset_free(struct dataset *ds)

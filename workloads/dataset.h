@@ -14,7 +14,7 @@ struct dataset {
 };
 
 int dataset_random(struct dataset *ds, size_t nr, uint64_t seed);
-int dataset_kallsyms(struct dataset *ds, const char *path);
+int dataset_kallsyms(struct dataset *ds, const char *path, uint64_t seed);
 struct qp_key *dataset_key(const struct dataset *ds, size_t i);
 void dataset_free(struct dataset *ds);
 

@@ -3,11 +3,18 @@
  * qp_trie_lookup: lookups of variable-length keys inside the kernel, in a
  * BPF_MAP_TYPE_QP_TRIE where the kernel has one (its number is read from
  * the kernel's BTF) or in a hash map over the same keys as the reference.
- * Optional writer threads delete and reinsert the odd-numbered keys; a
- * miss on an even-numbered key is a false negative.
+ * The keys are shuffled with the seed, and key i holds the value i: a
+ * lookup that returns another key's value is counted as wrong_value.
+ * Optional writer threads delete and reinsert the odd-numbered keys, each
+ * on a CPU of its own (writer_cpu=own) unless asked to share; a miss on
+ * an even-numbered key is a false negative. Ops are the lookups with a
+ * right answer; a false negative or a wrong value fails the point.
  *
  * qp_trie_update: the update path (and its lock) on the same maps: each
- * thread overwrites its own stripe of the keys.
+ * thread overwrites its own stripe of the keys (mode=overwrite), or, as
+ * the 2022 series' benchmark does, updates its chunk of keys and then
+ * deletes it (mode=update_delete). Ops are the updates and deletes that
+ * succeeded.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +33,9 @@
 
 static const char *const datasets[] = { "random", "kallsyms", NULL };
 static const char *const maps[] = { "qp_trie", "htab", NULL };
+static const char *const writer_cpus[] = { "own", "shared", NULL };
+static const char *const update_modes[] = { "overwrite", "update_delete", NULL };
+static const char *const selfchecks[] = { "none", "wrong_value", NULL };
 
 /* The keys and the map, the same for lookups and updates. */
 #define KEY_PARAMS							\
@@ -36,7 +46,7 @@ static const char *const maps[] = { "qp_trie", "htab", NULL };
 	{ .name = "entries", .type = PARAM_INT, .def = "16384", .min = 2,	\
 	  .max = 1 << 22, .help = "keys of the random dataset" },		\
 	{ .name = "seed", .type = PARAM_INT, .def = "1", .min = 0,		\
-	  .max = 1LL << 40, .help = "seed of the random dataset" }
+	  .max = 1LL << 40, .help = "seed of the random keys and of the key order" }
 
 static const struct param_spec qp_params[] = {
 	KEY_PARAMS,
@@ -44,6 +54,10 @@ static const struct param_spec qp_params[] = {
 	  .help = "threads deleting and reinserting the odd keys" },
 	{ .name = "lookups", .type = PARAM_INT, .def = "4096", .min = 1, .max = 1 << 20,
 	  .help = "lookups per test run" },
+	{ .name = "writer_cpu", .type = PARAM_ENUM, .def = "own", .values = writer_cpus,
+	  .help = "writers on CPUs no reader uses, or shared with readers" },
+	{ .name = "selfcheck", .type = PARAM_ENUM, .def = "none", .values = selfchecks,
+	  .help = "wrong_value: give key 0 key 1's value, to show the value check fails" },
 	{ 0 },
 };
 
@@ -54,12 +68,15 @@ struct qp {
 	int nr_writers;
 	atomic_bool stop;
 	struct workload_ctx *ctx;
+	struct qp_counters base[QP_MAX_TID];	/* at the end of the warm-up */
 };
 
 static const struct param_spec qp_update_params[] = {
 	KEY_PARAMS,
 	{ .name = "updates", .type = PARAM_INT, .def = "1024", .min = 1, .max = 1 << 20,
-	  .help = "updates per test run" },
+	  .help = "mode=overwrite: updates per test run" },
+	{ .name = "mode", .type = PARAM_ENUM, .def = "overwrite", .values = update_modes,
+	  .help = "overwrite a stripe, or update a chunk then delete it (keys / threads)" },
 	{ 0 },
 };
 
@@ -76,7 +93,8 @@ static int qp_prepare(struct workload_ctx *ctx)
 		err = dataset_random(&q->ds, (size_t)point_int(ctx->pt, "entries"),
 				     (uint64_t)point_int(ctx->pt, "seed"));
 	else
-		err = dataset_kallsyms(&q->ds, "/proc/kallsyms");
+		err = dataset_kallsyms(&q->ds, "/proc/kallsyms",
+				       (uint64_t)point_int(ctx->pt, "seed"));
 	if (err)
 		snprintf(ctx->reason, REASON_LEN, "dataset %s: %s",
 			 point_str(ctx->pt, "dataset"), strerror(-err));
@@ -102,18 +120,37 @@ static int trie_type(struct workload_ctx *ctx, enum bpf_map_type *type)
 	return 0;
 }
 
+/* The key array (index -> key), or the map under test (key -> index). */
 static int fill(int fd, const struct dataset *ds, bool index_keys)
 {
-	uint64_t one = 1;
-
 	for (uint32_t i = 0; i < ds->nr; i++) {
 		const void *k = dataset_key(ds, i);
+		uint64_t value = i;
 
 		if (index_keys ? bpf_map_update_elem(fd, &i, k, BPF_ANY) :
-				 bpf_map_update_elem(fd, k, &one, BPF_NOEXIST))
+				 bpf_map_update_elem(fd, k, &value, BPF_NOEXIST))
 			return -errno;
 	}
 	return 0;
+}
+
+/*
+ * Writers start with the readers and run on the CPUs after theirs: with
+ * writer_cpu=own, a point that has fewer CPUs than readers + writers is
+ * unsupported here rather than measured with a writer preempting a reader.
+ */
+static int check_writer_cpus(struct workload_ctx *ctx)
+{
+	int cpus[MAX_THREADS], n = sys_allowed_cpus(cpus, MAX_THREADS);
+	int need = ctx->pt->threads + (int)point_int(ctx->pt, "writers");
+
+	if (!point_int(ctx->pt, "writers") || strcmp(point_str(ctx->pt, "writer_cpu"), "own") ||
+	    need <= n)
+		return 0;
+	snprintf(ctx->reason, REASON_LEN, "%d readers + %lld writers need %d CPUs of their "
+		 "own, this machine lets us use %d (writer_cpu=shared to share)",
+		 ctx->pt->threads, point_int(ctx->pt, "writers"), need, n);
+	return -EOPNOTSUPP;
 }
 
 static int qp_setup(struct workload_ctx *ctx)
@@ -122,6 +159,8 @@ static int qp_setup(struct workload_ctx *ctx)
 	enum bpf_map_type type;
 	int err = trie_type(ctx, &type);
 
+	if (!err && point_param(ctx->pt, "writers"))
+		err = check_writer_cpus(ctx);
 	if (err)
 		return err;
 	q->skel = qp_trie_bpf__open();
@@ -145,6 +184,13 @@ static int qp_setup(struct workload_ctx *ctx)
 	if (err)
 		snprintf(ctx->reason, REASON_LEN, "insert %zu keys: %s", q->ds.nr,
 			 strerror(-err));
+	if (!err && !strcmp(point_str(ctx->pt, "selfcheck"), "wrong_value")) {
+		uint64_t wrong = 1;	/* key 0 now answers with key 1's value */
+
+		if (bpf_map_update_elem(bpf_map__fd(q->skel->maps.trie), dataset_key(&q->ds, 0),
+					&wrong, BPF_EXIST))
+			err = -errno;
+	}
 	return err;
 }
 
@@ -169,7 +215,6 @@ static void *writer_main(void *p)
 	return NULL;
 }
 
-/* Writers start with the readers and run on the CPUs after theirs. */
 static int start_writers(struct qp *q)
 {
 	int want = (int)point_int(q->ctx->pt, "writers");
@@ -217,23 +262,45 @@ static long qp_batch(struct workload_ctx *ctx, int tid)
 	return err ? err : (long)ret;
 }
 
+static void qp_measure_start(struct workload_ctx *ctx)
+{
+	struct qp *q = ctx->priv;
+
+	memcpy(q->base, q->skel->bss->counters, sizeof(q->base));
+}
+
 static void qp_report(struct workload_ctx *ctx, struct result *res)
 {
 	struct qp *q = ctx->priv;
 	int slots = ctx->pt->threads + q->nr_writers;
 
 	for (int t = 0; t < slots && t < QP_MAX_TID; t++) {
-		const struct qp_counters *c = &q->skel->bss->counters[t];
+		const struct qp_counters *c = &q->skel->bss->counters[t], *b = &q->base[t];
 
-		result_add_counter(res, "lookups", (long long)c->lookups);
-		result_add_counter(res, "hits", (long long)c->hits);
-		result_add_counter(res, "drops", (long long)c->drops);
+		result_add_counter(res, "lookups", (long long)(c->lookups - b->lookups));
+		result_add_counter(res, "hits", (long long)(c->hits - b->hits));
+		result_add_counter(res, "drops", (long long)(c->drops - b->drops));
 		result_add_counter(res, "false_negatives",
-				   (long long)c->false_negatives);
-		result_add_counter(res, "writer_ops", (long long)c->writer_ops);
-		result_add_counter(res, "updates", (long long)c->updates);
-		if (c->update_errors)
-			result_add_failure(res, "update", (long long)c->update_errors);
+				   (long long)(c->false_negatives - b->false_negatives));
+		result_add_counter(res, "wrong_value", (long long)(c->wrong_value - b->wrong_value));
+		result_add_counter(res, "writer_ops", (long long)(c->writer_ops - b->writer_ops));
+		result_add_counter(res, "updates", (long long)(c->updates - b->updates));
+		result_add_counter(res, "deletes", (long long)(c->deletes - b->deletes));
+		if (t < ctx->pt->threads)	/* the readers' or updaters' own attempts */
+			result_add_counter(res, "attempts", (long long)(c->attempts - b->attempts +
+					   c->lookups - b->lookups));
+		if (c->false_negatives - b->false_negatives)
+			result_add_failure(res, "false_negative",
+					   (long long)(c->false_negatives - b->false_negatives));
+		if (c->wrong_value - b->wrong_value)
+			result_add_failure(res, "wrong_value",
+					   (long long)(c->wrong_value - b->wrong_value));
+		if (c->update_errors - b->update_errors)
+			result_add_failure(res, "update", (long long)(c->update_errors -
+								   b->update_errors));
+		if (c->delete_errors - b->delete_errors)
+			result_add_failure(res, "delete", (long long)(c->delete_errors -
+								   b->delete_errors));
 	}
 	result_add_counter(res, "keys", (long long)q->ds.nr);
 	result_add_counter(res, "key_size", (long long)q->ds.key_size);
@@ -260,15 +327,25 @@ const struct workload workload_qp_trie_lookup = {
 	.prepare = qp_prepare,
 	.setup = qp_setup,
 	.run_batch = qp_batch,
+	.measure_start = qp_measure_start,
 	.report = qp_report,
 	.teardown = qp_teardown,
+	.max_failure_rate = 1e-12,	/* any false negative or wrong value */
 };
 
 static long qp_update_batch(struct workload_ctx *ctx, int tid)
 {
 	struct qp *q = ctx->priv;
-	uint64_t args[6] = { (uint64_t)tid, q->ds.nr, (uint64_t)point_int(ctx->pt, "updates"),
-			     (uint64_t)tid, (uint64_t)ctx->pt->threads, QP_OVERWRITE };
+	int threads = ctx->pt->threads;
+	bool chunks = !strcmp(point_str(ctx->pt, "mode"), "update_delete");
+	uint64_t chunk = q->ds.nr / (uint64_t)threads;
+	uint64_t args[6] = {
+		(uint64_t)tid, q->ds.nr,
+		chunks ? chunk : (uint64_t)point_int(ctx->pt, "updates"),
+		chunks ? (uint64_t)tid * chunk : (uint64_t)tid,
+		chunks ? 1 : (uint64_t)threads,
+		chunks ? QP_UPDATE_DELETE : QP_OVERWRITE,
+	};
 	uint32_t ret;
 	int err = bpf_run_raw_tp(bpf_program__fd(q->skel->progs.write), args, 6, &ret);
 
@@ -282,6 +359,8 @@ const struct workload workload_qp_trie_update = {
 	.prepare = qp_prepare,
 	.setup = qp_setup,
 	.run_batch = qp_update_batch,
+	.measure_start = qp_measure_start,
 	.report = qp_report,
 	.teardown = qp_teardown,
+	.max_failure_rate = 0.001,
 };

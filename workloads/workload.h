@@ -76,9 +76,17 @@ struct workload {
 	long (*run_batch)(struct workload_ctx *ctx, int tid);
 	/* optional: total ops so far into *ops, when the kernel counts them; -errno */
 	int (*read_ops)(struct workload_ctx *ctx, uint64_t *ops);
-	/* optional: add failures, counters, latency, context to the result */
+	/* optional: the warm-up is over; counts reported later start here */
+	void (*measure_start)(struct workload_ctx *ctx);
+	/*
+	 * optional: add failures, counters, latency, context to the result.
+	 * A workload that reports counters.attempts and declares
+	 * max_failure_rate has its point failed when, without pressure, its
+	 * failures exceed that fraction of its attempts.
+	 */
 	void (*report)(struct workload_ctx *ctx, struct result *res);
 	void (*teardown)(struct workload_ctx *ctx);
+	double max_failure_rate;	/* 0: no bound */
 };
 
 extern const struct workload *const workloads[];

@@ -119,12 +119,73 @@ static void htab_churn_cases(void **s)
 	char args[256];
 
 	for (int c = 0; c < 3; c++) {
-		for (int t = 1; t <= 2; t++) {
+		for (int t = c == 2 ? 2 : 1; t <= 2; t++) {
 			snprintf(args, sizeof(args), "htab_churn --param case=%s", cases[c]);
+			check_ok(args, t);
+			snprintf(args, sizeof(args), "htab_churn --param case=%s "
+				 "--param method=htab-mem", cases[c]);
 			check_ok(args, t);
 		}
 	}
 	check_ok("htab_churn --param map=prealloc", 1);
+}
+
+static long long counter(json_t *r, const char *name)
+{
+	return json_integer_value(json_object_get(json_object_get(r, "counters"), name));
+}
+
+static long long failures(json_t *r, const char *name)
+{
+	return json_integer_value(json_object_get(json_object_get(r, "failures"), name));
+}
+
+/* How the kernel's bench htab-mem measures, checked in what the kernel did. */
+static void htab_mem_method(void **s)
+{
+	char cmd[256];
+	int rc;
+	json_t *r;
+
+	/* add_del_on_diff_cpu pairs an adder with a deleter: odd counts are refused */
+	snprintf(cmd, sizeof(cmd), "%s run htab_churn --threads 1 --param "
+		 "case=add_del_on_diff_cpu --param method=htab-mem >/dev/null 2>&1", bin);
+	assert_int_equal(sh(cmd, NULL), 2);
+
+	/* each thread always on the same 64 keys: 64 x threads elements, from empty */
+	r = run_point("htab_churn --param method=htab-mem --param case=overwrite", 2, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(counter(r, "entries"), 2 * 64);
+	assert_true(counter(r, "loops") > 0);
+	/*
+	 * one loop is 64 element ops, all of them done (a loop in flight on
+	 * each thread when the window opens or closes may be counted on one
+	 * side only)
+	 */
+	assert_true(llabs(counter(r, "attempts") - 64 * counter(r, "loops")) <= 2 * 2 * 64);
+	assert_int_equal(counter(r, "done"), counter(r, "attempts"));
+	json_decref(r);
+
+	/* the suite's method sweeps every key of the prefilled map */
+	r = run_point("htab_churn --param case=overwrite", 1, &rc);
+	assert_int_equal(counter(r, "entries"), 8192);
+	json_decref(r);
+}
+
+/* Ops are what the kernel did: a bpf_loop that refused to run is a failure. */
+static void refused_loop_is_a_failure_not_ops(void **s)
+{
+	int rc;
+	json_t *r = run_point("htab_churn --param case=overwrite --param batch=4096 "
+			      "--param batches=4096", 1, &rc);
+
+	assert_int_equal(rc, 1);
+	assert_string_equal(str(r, "status"), "failed");
+	assert_true(failures(r, "bpf_loop") > 0);
+	assert_int_equal(counter(r, "bpf_loop_errno"), 7);	/* E2BIG */
+	assert_int_equal(counter(r, "done"), 0);
+	assert_true(num(r, "ops_per_sec", "mean") == 0.0);
+	json_decref(r);
 }
 
 static void htab_memory_is_charged(void **s)
@@ -162,6 +223,23 @@ static void qp_trie_reference_and_unsupported(void **s)
 	json_decref(r);
 	check_ok("qp_trie_update --param map=htab", 1);
 	check_ok("qp_trie_update --param map=htab", 2);
+	check_ok("qp_trie_update --param map=htab --param mode=update_delete", 2);
+
+	/* every lookup checks the key's value: a wrong one fails the point */
+	r = run_point("qp_trie_lookup --param map=htab --param selfcheck=wrong_value", 1, &rc);
+	assert_int_equal(rc, 1);
+	assert_string_equal(str(r, "status"), "failed");
+	assert_true(json_integer_value(json_object_get(json_object_get(r, "failures"),
+						       "wrong_value")) > 0);
+	json_decref(r);
+
+	/* update then delete a chunk: both happen, nothing fails */
+	r = run_point("qp_trie_update --param map=htab --param mode=update_delete", 1, &rc);
+	c = json_object_get(r, "counters");
+	assert_int_equal(rc, 0);
+	assert_true(json_integer_value(json_object_get(c, "updates")) > 0);
+	assert_true(json_integer_value(json_object_get(c, "deletes")) > 0);
+	json_decref(r);
 
 	/* on a kernel without the map type: unsupported, with the reason */
 	snprintf(cmd, sizeof(cmd), "%s run qp_trie_lookup --param map=qp_trie --duration 1 "
@@ -297,11 +375,15 @@ static void runner_writes_and_resumes_a_run(void **s)
 	free(nl);
 	assert_int_equal(n, 2);
 	/* resuming the finished run redoes nothing */
-	snprintf(cmd, sizeof(cmd), "RESUME=%s THREADS=1,2 WORKLOADS=null DURATION=1 "
+	snprintf(cmd, sizeof(cmd), "RESUME=%s THREADS=1,2 WORKLOADS=null DURATION=1 WARMUP=0 "
 		 "runners/matrix >/dev/null 2>&1 && wc -l < %s/results.jsonl", out + 8, out);
 	assert_int_equal(sh(cmd, &nl), 0);
 	assert_int_equal(atoi(nl), 2);
 	free(nl);
+	/* a resume with other settings would mix them into the run: refused */
+	snprintf(cmd, sizeof(cmd), "RESUME=%s THREADS=1,2 WORKLOADS=null DURATION=2 WARMUP=0 "
+		 "runners/matrix >/dev/null 2>&1", out + 8);
+	assert_int_equal(sh(cmd, NULL), 2);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", out);
 	sh(cmd, NULL);
 	free(out);
@@ -316,6 +398,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(not_root_is_a_failed_record),
 		cmocka_unit_test(null_loop),
 		cmocka_unit_test(htab_churn_cases),
+		cmocka_unit_test(htab_mem_method),
+		cmocka_unit_test(refused_loop_is_a_failure_not_ops),
 		cmocka_unit_test(htab_memory_is_charged),
 		cmocka_unit_test(qp_trie_reference_and_unsupported),
 		cmocka_unit_test(nmi_alloc_on_perf_samples),

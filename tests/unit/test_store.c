@@ -70,9 +70,9 @@ static void append_keeps_good_lines_and_rejects_junk(void **state)
 	assert_int_equal(append_text(text, &rejected), 0);
 	assert_int_equal(rejected, 2);
 	assert_int_equal(lines(), 2);
-	assert_int_equal(store_has(dir, "null/loops=65536/t1", NULL), 0);
-	assert_int_equal(store_has(dir, "null/loops=65536/t2", NULL), 1);	/* failed */
-	assert_int_equal(store_has(dir, "null/loops=65536/t4", NULL), 1);	/* absent */
+	assert_int_equal(store_has(dir, "null/loops=65536,shape=loops/t1", NULL), 0);
+	assert_int_equal(store_has(dir, "null/loops=65536,shape=loops/t2", NULL), 1);	/* failed */
+	assert_int_equal(store_has(dir, "null/loops=65536,shape=loops/t4", NULL), 1);	/* absent */
 	free(ok1);
 	free(failed2);
 }
@@ -88,13 +88,13 @@ static void later_record_of_a_point_counts_and_earlier_stays(void **state)
 	assert_int_equal(append_text(text, &rejected), 0);
 	assert_int_equal(rejected, 0);
 	assert_int_equal(lines(), 4);	/* nothing measured is lost */
-	assert_int_equal(store_has(dir, "null/loops=65536/t2", NULL), 0);
-	assert_int_equal(store_has(dir, "null/loops=65536/t1", NULL), 1);
+	assert_int_equal(store_has(dir, "null/loops=65536,shape=loops/t2", NULL), 0);
+	assert_int_equal(store_has(dir, "null/loops=65536,shape=loops/t1", NULL), 1);
 	store_last_records(dir, &last);
 	assert_int_equal(json_object_size(last), 2);
 	/* the same point of another variant is another result */
-	assert_int_equal(store_has(dir, "null/loops=65536/t2", "host"), 0);
-	assert_int_equal(store_has(dir, "null/loops=65536/t2", "bpf-ma"), 1);
+	assert_int_equal(store_has(dir, "null/loops=65536,shape=loops/t2", "host"), 0);
+	assert_int_equal(store_has(dir, "null/loops=65536,shape=loops/t2", "bpf-ma"), 1);
 	json_decref(last);
 	free(ok2);
 	free(failed1);
@@ -146,7 +146,7 @@ static void failed_read_changes_nothing(void **state)
 	fclose(f);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
-	assert_int_equal(store_has(sub, "null/loops=65536/t1", NULL) < 0, 1);
+	assert_int_equal(store_has(sub, "null/loops=65536,shape=loops/t1", NULL) < 0, 1);
 
 	/* a meta.json that does not parse is not replaced by the new keys */
 	snprintf(meta, sizeof(meta), "%s/meta.json", sub);
@@ -180,11 +180,11 @@ static void has_survives_a_record_without_status(void **state)
 	snprintf(path, sizeof(path), "%s/results.jsonl", sub);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	f = fopen(path, "w");
-	fputs("{\"point\": \"null/loops=65536/t1\", \"variant\": \"host\"}\n"
+	fputs("{\"point\": \"null/loops=65536,shape=loops/t1\", \"variant\": \"host\"}\n"
 	      "{\"point\": 3}\nnot json\n\xff\n", f);
 	fclose(f);
-	assert_int_equal(store_has(sub, "null/loops=65536/t1", NULL), 1);
-	assert_int_equal(store_has(sub, "null/loops=65536/t1", "host"), 1);
+	assert_int_equal(store_has(sub, "null/loops=65536,shape=loops/t1", NULL), 1);
+	assert_int_equal(store_has(sub, "null/loops=65536,shape=loops/t1", "host"), 1);
 }
 
 /* Appending to a file whose last line was cut keeps every line whole. */
@@ -208,7 +208,7 @@ static void half_last_line_is_closed(void **state)
 		lines++;
 	fclose(f);
 	assert_int_equal(lines, 2);
-	assert_int_equal(store_has(sub, "null/loops=65536/t1", NULL), 0);
+	assert_int_equal(store_has(sub, "null/loops=65536,shape=loops/t1", NULL), 0);
 	free(ok1);
 }
 

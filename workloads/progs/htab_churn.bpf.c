@@ -3,19 +3,25 @@
  * htab_churn: element updates and deletes on a hash map, inside the kernel.
  * The map is non-preallocated (the allocator under test) or preallocated
  * (reference); user space sets flags, sizes and entries before load.
- * One op is one element update or delete.
+ *
+ * Two programs, one per method:
+ *   churn     the suite's regression method: many 64-op batches per test
+ *             run over a cursor that sweeps the key range;
+ *   htab_mem  the kernel's own bench htab-mem (selftests/bpf
+ *             progs/htab_mem_bench.c): one 64-op loop per trigger, each
+ *             thread on the same 64 keys every time.
+ * Both return the element operations that succeeded, count every attempt
+ * and every failure by errno, and count a failed bpf_loop() as a failure
+ * with no op done.
  */
 #include "kerrno.h"
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "htab_churn.h"
 
 char _license[] SEC("license") = "GPL";
 
 #define MAX_VALUE	4096
-#define MAX_TID		1024
-
-enum { OP_OVERWRITE, OP_ADD, OP_DEL, OP_ADD_DEL };
-enum { ERR_NOMEM, ERR_2BIG, ERR_NOENT, ERR_EXIST, ERR_BUSY, ERR_OTHER, NR_ERR };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -26,112 +32,168 @@ struct {
 } htab SEC(".maps");
 
 unsigned char zeroed_value[MAX_VALUE];
-__u64 errors[MAX_TID][NR_ERR];
-__u32 cursor[MAX_TID];
-__s64 last_other[MAX_TID];	/* the last errno counted as other */	/* next key + 1 of each thread; 0: start at first */
+struct hc_stats stats[HC_MAX_TID];
+__u32 cursor[HC_MAX_TID];	/* next key + 1 of each thread; 0: start at first */
 
 struct churn {
 	__u32 first;	/* this thread's first key */
 	__u32 step;	/* distance between its keys */
-	__u32 range;	/* keys are below range */
+	__u32 range;	/* keys are below range (churn: wrap to first) */
 	__u32 key;
-	__u32 tid;
 	__u32 batch;
+	__u64 flags;	/* update flags */
+	struct hc_stats *s;
 };
 
 /* Some 6.1 helpers return a 32-bit errno zero-extended: compare as int. */
-static void count_err(__u32 tid, long ret)
+static void count(struct hc_stats *s, long ret)
 {
 	int i, err = (int)ret;
 
+	s->attempts++;
 	switch (err) {
 	case 0:
+		s->done++;
 		return;
-	case -ENOMEM: i = ERR_NOMEM; break;
-	case -E2BIG: i = ERR_2BIG; break;
-	case -ENOENT: i = ERR_NOENT; break;
-	case -EEXIST: i = ERR_EXIST; break;
-	case -EBUSY: i = ERR_BUSY; break;
+	case -ENOMEM: i = HC_ENOMEM; break;
+	case -E2BIG: i = HC_E2BIG; break;
+	case -ENOENT: i = HC_ENOENT; break;
+	case -EEXIST: i = HC_EEXIST; break;
+	case -EBUSY: i = HC_EBUSY; break;
 	default:
-		i = ERR_OTHER;
-		last_other[tid & (MAX_TID - 1)] = err;
+		i = HC_OTHER;
+		s->last_other = err;
 		break;
 	}
-	errors[tid & (MAX_TID - 1)][i]++;
+	s->errors[i]++;
 }
 
 static void next_key(struct churn *c)
 {
 	c->key += c->step;
-	if (c->key >= c->range)
+	if (c->range && c->key >= c->range)
 		c->key = c->first;
 }
 
-static int overwrite_cb(__u32 i, struct churn *c)
+static int update_cb(__u32 i, struct churn *c)
 {
-	count_err(c->tid, bpf_map_update_elem(&htab, &c->key, zeroed_value, BPF_ANY));
-	next_key(c);
-	return 0;
-}
-
-static int add_cb(__u32 i, struct churn *c)
-{
-	count_err(c->tid, bpf_map_update_elem(&htab, &c->key, zeroed_value, BPF_NOEXIST));
+	count(c->s, bpf_map_update_elem(&htab, &c->key, zeroed_value, c->flags));
 	next_key(c);
 	return 0;
 }
 
 static int del_cb(__u32 i, struct churn *c)
 {
-	count_err(c->tid, bpf_map_delete_elem(&htab, &c->key));
+	count(c->s, bpf_map_delete_elem(&htab, &c->key));
 	next_key(c);
 	return 0;
+}
+
+/* bpf_loop(), with its own failure (E2BIG, EINVAL) counted, not hidden. */
+static __always_inline void loop(struct churn *c, __u32 n, void *cb)
+{
+	int ret = bpf_loop(n, cb, c, 0);	/* an inlined loop's errno is 32 bits */
+
+	if (ret < 0) {
+		c->s->loop_errors++;
+		c->s->last_loop_error = ret;
+	}
 }
 
 static int add_del_cb(__u32 i, struct churn *c)
 {
 	__u32 start = c->key;
 
-	bpf_loop(c->batch, add_cb, c, 0);
+	c->flags = BPF_NOEXIST;
+	loop(c, c->batch, update_cb);
 	c->key = start;
-	bpf_loop(c->batch, del_cb, c, 0);
+	loop(c, c->batch, del_cb);
 	return 0;
+}
+
+static struct hc_stats *stats_of(__u64 tid)
+{
+	return &stats[tid & (HC_MAX_TID - 1)];
 }
 
 /*
  * args: [0] op, [1] tid, [2] first key, [3] step, [4] range,
  *       [5] batch (element ops per inner loop), [6] batches
- * Returns the element ops done.
+ * Returns the element operations that succeeded.
  */
 SEC("raw_tp")
 int churn(__u64 *args)
 {
 	struct churn c = {
-		.tid = args[1], .first = args[2], .step = args[3] ? args[3] : 1,
-		.range = args[4], .key = args[2], .batch = args[5],
+		.first = args[2], .step = args[3] ? args[3] : 1, .range = args[4],
+		.key = args[2], .batch = args[5], .s = stats_of(args[1]),
 	};
-	__u32 batches = args[6], *cur = &cursor[c.tid & (MAX_TID - 1)];
-	int ops = c.batch * batches;
+	__u32 batches = args[6], *cur = &cursor[args[1] & (HC_MAX_TID - 1)];
+	__u64 done = c.s->done;
 
 	if (*cur)
 		c.key = *cur - 1;
 	switch (args[0]) {
-	case OP_OVERWRITE:
-		bpf_loop(ops, overwrite_cb, &c, 0);
+	case HC_OVERWRITE:
+		c.flags = BPF_ANY;
+		loop(&c, c.batch * batches, update_cb);
 		break;
-	case OP_ADD:
-		bpf_loop(ops, add_cb, &c, 0);
+	case HC_ADD:
+		c.flags = BPF_NOEXIST;
+		loop(&c, c.batch * batches, update_cb);
 		break;
-	case OP_DEL:
-		bpf_loop(ops, del_cb, &c, 0);
+	case HC_DEL:
+		loop(&c, c.batch * batches, del_cb);
 		break;
-	case OP_ADD_DEL:
-		bpf_loop(batches, add_del_cb, &c, 0);
-		ops *= 2;
+	case HC_ADD_DEL:
+		loop(&c, batches, add_del_cb);
 		break;
 	default:
 		return 0;
 	}
 	*cur = c.key + 1;
-	return ops;
+	return c.s->done - done;
+}
+
+/*
+ * One trigger of bench htab-mem: 64 element ops from key `from`, step
+ * `step` (the same 64 keys every time), and op_cnt as that bench counts
+ * it: +1 per 64-op loop (+2 for batch_add_batch_del).
+ * args: [0] op, [1] tid, [2] from, [3] step
+ */
+SEC("raw_tp")
+int htab_mem(__u64 *args)
+{
+	struct churn c = {
+		.first = args[2], .key = args[2], .step = args[3] ? args[3] : 1,
+		.s = stats_of(args[1]),
+	};
+	__u64 done = c.s->done;
+
+	switch (args[0]) {
+	case HC_OVERWRITE:
+		c.flags = BPF_ANY;
+		loop(&c, HC_MEM_BATCH, update_cb);
+		c.s->loops++;
+		break;
+	case HC_ADD_DEL:	/* batch_add_batch_del: the add is an overwrite */
+		c.flags = BPF_ANY;
+		loop(&c, HC_MEM_BATCH, update_cb);
+		c.key = c.first;
+		loop(&c, HC_MEM_BATCH, del_cb);
+		c.s->loops += 2;
+		break;
+	case HC_ADD:
+		c.flags = BPF_NOEXIST;
+		loop(&c, HC_MEM_BATCH, update_cb);
+		c.s->loops++;
+		break;
+	case HC_DEL:
+		loop(&c, HC_MEM_BATCH, del_cb);
+		c.s->loops++;
+		break;
+	default:
+		return 0;
+	}
+	return c.s->done - done;
 }

@@ -2,7 +2,8 @@
 /*
  * qp_trie_lookup: lookups of variable-length keys in a qp-trie map (or, as
  * a reference, a hash map over the same zero-padded keys), with optional
- * writers that delete and reinsert the odd-numbered keys meanwhile.
+ * writers that delete and reinsert the odd-numbered keys meanwhile. Key i
+ * has the value i, checked on every lookup.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -28,7 +29,6 @@ struct {
 
 struct qp_counters counters[QP_MAX_TID];
 __u32 cursor[QP_MAX_TID];
-__u64 value_one = 1;
 
 struct walk {
 	__u32 idx;
@@ -43,11 +43,15 @@ struct walk {
 static int lookup_cb(__u32 i, struct walk *w)
 {
 	void *key = bpf_map_lookup_elem(&keys, &w->idx);
+	__u64 *value;
 
 	if (!key)
 		return 1;
-	if (bpf_map_lookup_elem(&trie, key))
+	value = bpf_map_lookup_elem(&trie, key);
+	if (value && *value == w->idx)
 		w->c->hits++;
+	else if (value)
+		w->c->wrong_value++;
 	else if (w->writers && (w->idx & 1))
 		w->c->drops++;
 	else
@@ -59,7 +63,11 @@ static int lookup_cb(__u32 i, struct walk *w)
 	return 0;
 }
 
-/* args: [0] tid, [1] keys, [2] lookups, [3] writers running; returns lookups */
+/*
+ * args: [0] tid, [1] keys, [2] lookups, [3] writers running
+ * Returns the lookups with a right answer: hits, and misses on keys the
+ * writers have deleted (drops).
+ */
 SEC("raw_tp")
 int lookup(__u64 *args)
 {
@@ -68,27 +76,48 @@ int lookup(__u64 *args)
 		.nr = args[1], .writers = args[3], .c = &counters[tid],
 		.idx = cursor[tid] % (args[1] ? args[1] : 1),
 	};
-	long n = bpf_loop(args[2], lookup_cb, &w, 0);
+	__u64 before = w.c->hits + w.c->drops;
 
+	bpf_loop(args[2], lookup_cb, &w, 0);
 	cursor[tid] = w.idx;
-	return n;
+	return w.c->hits + w.c->drops - before;
 }
 
 static int write_cb(__u32 i, struct walk *w)
 {
 	void *key = bpf_map_lookup_elem(&keys, &w->idx);
+	__u64 value = w->idx;
 
 	if (!key)
 		return 1;
 	if (w->mode == QP_REINSERT) {
 		bpf_map_delete_elem(&trie, key);
-		bpf_map_update_elem(&trie, key, &value_one, BPF_ANY);
+		bpf_map_update_elem(&trie, key, &value, BPF_ANY);
 		w->c->writer_ops += 2;
 	} else {
-		if (bpf_map_update_elem(&trie, key, &value_one, BPF_ANY))
+		w->c->attempts++;
+		if (bpf_map_update_elem(&trie, key, &value, BPF_ANY))
 			w->c->update_errors++;
-		w->c->updates++;
+		else
+			w->c->updates++;
 	}
+	w->idx += w->step;
+	if (w->idx >= w->nr)
+		w->idx = w->first;
+	return 0;
+}
+
+static int delete_cb(__u32 i, struct walk *w)
+{
+	void *key = bpf_map_lookup_elem(&keys, &w->idx);
+
+	if (!key)
+		return 1;
+	w->c->attempts++;
+	if (bpf_map_delete_elem(&trie, key))
+		w->c->delete_errors++;
+	else
+		w->c->deletes++;
 	w->idx += w->step;
 	if (w->idx >= w->nr)
 		w->idx = w->first;
@@ -98,9 +127,10 @@ static int write_cb(__u32 i, struct walk *w)
 /*
  * Writers of qp_trie_lookup own the odd keys (writer k of n starts at
  * 2k+1 and steps 2n) and delete and reinsert them; qp_trie_update thread
- * t of n overwrites keys t, t + n, ...
+ * t of n overwrites keys t, t + n, ... (QP_OVERWRITE), or updates its
+ * chunk [first, first + ops) and then deletes it (QP_UPDATE_DELETE).
  * args: [0] tid (counters slot), [1] keys, [2] ops, [3] first, [4] step,
- *       [5] QP_REINSERT or QP_OVERWRITE; returns the keys written
+ *       [5] mode; returns the key operations that succeeded
  */
 SEC("raw_tp")
 int write(__u64 *args)
@@ -111,8 +141,16 @@ int write(__u64 *args)
 		.mode = args[5], .c = &counters[tid],
 		.idx = cursor[tid] ? cursor[tid] : args[3],
 	};
-	long n = bpf_loop(args[2], write_cb, &w, 0);
+	__u64 before = w.c->updates + w.c->deletes + w.c->writer_ops;
 
+	if (w.mode == QP_UPDATE_DELETE) {
+		w.idx = w.first;
+		bpf_loop(args[2], write_cb, &w, 0);
+		w.idx = w.first;
+		bpf_loop(args[2], delete_cb, &w, 0);
+		return w.c->updates + w.c->deletes - before;
+	}
+	bpf_loop(args[2], write_cb, &w, 0);
 	cursor[tid] = w.idx;
-	return n;
+	return w.c->updates + w.c->deletes + w.c->writer_ops - before;
 }

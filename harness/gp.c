@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Grace-period latency, measured, not assumed:
+ * - synchronize_rcu(): membarrier(MEMBARRIER_CMD_GLOBAL) waits for one
+ *   (kernel/sched/membarrier.c) when more than one CPU is online;
+ * - RCU Tasks Trace: a sleepable (BPF_PROG_TYPE_SYSCALL) program is freed
+ *   by call_rcu_tasks_trace(); a kprobe on the callback times close() to
+ *   free. Without kprobes (this host) the record says why it is missing.
+ */
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "gp.h"
+#include "sysinfo.h"
+#include "gp.skel.h"
+
+#define GP_WAIT_NS	(3LL * 1000 * 1000 * 1000)
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static double rcu_ms(void)
+{
+	long long t0 = mono_ns();
+
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		return -1;
+	return (double)(mono_ns() - t0) / 1e6;
+}
+
+/* A sleepable program that does nothing: r0 = 0; exit. */
+static int load_sleepable(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_SLEEPABLE);
+
+	return bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "allocbench_gp", "GPL", insns, 2, &opts);
+}
+
+static double tasks_trace_ms(struct gp_bpf *skel)
+{
+	int fd = load_sleepable();
+	__u64 before;
+	long long t0;
+
+	if (fd < 0)
+		return -1;
+	before = skel->bss->frees;
+	t0 = mono_ns();
+	close(fd);
+	while (__atomic_load_n(&skel->bss->frees, __ATOMIC_ACQUIRE) == before) {
+		if (mono_ns() - t0 > GP_WAIT_NS)
+			return -1;
+		usleep(1000);
+	}
+	return (double)((long long)skel->bss->freed_ns - t0) / 1e6;
+}
+
+void gp_measure(struct result *res, int when)
+{
+	struct result_gp *g = &res->gp;
+	struct gp_bpf *skel;
+	int err;
+
+	g->measured = true;
+	for (int i = 0; i < GP_SAMPLES; i++)
+		g->rcu_ms[when][g->nr_rcu[when]++] = rcu_ms();
+	skel = gp_bpf__open();
+	if (!skel) {
+		snprintf(g->trace_why, sizeof(g->trace_why), "open: %s", strerror(errno));
+		return;
+	}
+	err = gp_bpf__load(skel);
+	if (!err)
+		err = gp_bpf__attach(skel);
+	if (err) {
+		char rel[64];
+
+		sys_kernel_release(rel, sizeof(rel));
+		snprintf(g->trace_why, sizeof(g->trace_why),
+			 "no kprobe on __bpf_prog_put_rcu in %s: %s", rel, strerror(-err));
+		gp_bpf__destroy(skel);
+		return;
+	}
+	for (int i = 0; i < GP_SAMPLES; i++)
+		g->trace_ms[when][g->nr_trace[when]++] = tasks_trace_ms(skel);
+	gp_bpf__destroy(skel);
+}
