@@ -6,6 +6,8 @@
 #                                      "results/a1 results/a2")
 #   make compare RUN=results/<id> BASE_VARIANT=bpf-ma [THRESHOLD=5]
 #   make reproduce CASE=htab-mem-2023|qp-trie-2022 [CPUS=n]
+#                (warm-up and duration are the source's when its data file
+#                 states them, else WARMUP and DURATION)
 #
 # build/abreport compare exits exactly 0 (no regression), 1 (regression)
 # or 2 (usage, or runs that cannot be compared); make turns any non-zero
@@ -66,7 +68,7 @@ reproduce: $(ABREPORT)
 	@test -n "$(CASE)" -a -f "reproduce/$(CASE).json" || { echo "make reproduce: CASE must name reproduce/<case>.json: $(notdir $(basename $(wildcard reproduce/*.json)))" >&2; exit 2; }
 	@set -euo pipefail; \
 	matrix=$$($(ABREPORT) reproduce --published reproduce/$(CASE).json --matrix --cpus $(CPUS)); \
-	target= variants= workloads= threads= params=; \
+	target= variants= workloads= threads= params= warmup=$(WARMUP) duration=$(DURATION); \
 	bad() { echo "make reproduce: abreport --matrix printed $$1" >&2; exit 2; }; \
 	while IFS='=' read -r k v; do \
 		[[ "$$v" =~ ^[A-Za-z0-9._+,=\ -]*$$ ]] || bad "a bad value for $$k"; \
@@ -76,15 +78,17 @@ reproduce: $(ABREPORT)
 		WORKLOADS) workloads=$$v ;; \
 		THREADS) [[ "$$v" =~ ^[0-9,]+$$ ]] || bad "bad threads"; threads=$$v ;; \
 		PARAMS) params=$$v ;; \
+		WARMUP) [[ "$$v" =~ ^[0-9]+$$ ]] || bad "a bad warm-up"; warmup=$$v ;; \
+		DURATION) [[ "$$v" =~ ^[1-9][0-9]*$$ ]] || bad "a bad duration"; duration=$$v ;; \
 		*) bad "an unknown key" ;; \
 		esac; \
 	done <<<"$$matrix"; \
 	[[ -n "$$target" && -n "$$variants" && -n "$$workloads" && -n "$$threads" ]] || bad "too little"; \
-	echo "reproduce $(CASE): TARGET=$$target VARIANTS='$$variants' WORKLOADS=$$workloads THREADS=$$threads PARAMS='$$params'"; \
+	echo "reproduce $(CASE): TARGET=$$target VARIANTS='$$variants' WORKLOADS=$$workloads THREADS=$$threads PARAMS='$$params' WARMUP=$$warmup DURATION=$$duration"; \
 	log=$$(mktemp); \
 	TARGET="$$target" VARIANTS="$$variants" WORKLOADS="$$workloads" \
-	THREADS="$$threads" PARAMS="$$params" SMP=$(CPUS) DURATION=$(DURATION) \
-	WARMUP=$(WARMUP) RESUME=$(RESUME) runners/matrix | tee "$$log"; \
+	THREADS="$$threads" PARAMS="$$params" SMP=$(CPUS) DURATION="$$duration" \
+	WARMUP="$$warmup" RESUME=$(RESUME) runners/matrix | tee "$$log"; \
 	run=$$(tail -n 1 "$$log"); rm -f "$$log"; \
 	$(ABREPORT) reproduce --published reproduce/$(CASE).json --run "$$run"
 

@@ -97,6 +97,39 @@ static void status_change(const struct point *b, const struct point *n,
 	}
 }
 
+/* failures (all errnos) / counters.attempts; NAN when the point has no attempts */
+static double failure_rate(const struct point *p)
+{
+	json_t *f = json_object_get(p->rec, "failures"), *v;
+	double attempts = json_num(json_object_get(p->rec, "counters"), "attempts", 0), n = 0;
+	const char *k;
+
+	if (attempts <= 0)
+		return NAN;
+	json_object_foreach(f, k, v)
+		n += json_is_number(v) ? json_number_value(v) : 0;
+	return n / attempts;
+}
+
+/*
+ * A variant that fails more often can look faster: a failure rate that
+ * rose by more than 0.1 percentage point is a regression, whatever ops/s
+ * did.
+ */
+static bool failure_rate_rose(const struct point *b, const struct point *n, const char *name,
+			      struct tally *t, FILE *out)
+{
+	double rb = failure_rate(b), rn = failure_rate(n);
+
+	if (isnan(rn) || rn - (isnan(rb) ? 0 : rb) <= 0.001)
+		return false;
+	t->regressed++;
+	fprintf(out, "  %-28s %.3g%% -> %.3g%%  %s  REGRESSION\n", "failure rate",
+		isnan(rb) ? 0 : 100 * rb, 100 * rn, name);
+	regression(t, name, "failure rate %.3g%% -> %.3g%%", isnan(rb) ? 0 : 100 * rb, 100 * rn);
+	return true;
+}
+
 static void compare_point(const struct point *b, const struct point *n,
 			  const struct compare_opts *o, bool with_variant,
 			  struct tally *t, FILE *out)
@@ -112,6 +145,8 @@ static void compare_point(const struct point *b, const struct point *n,
 		status_change(b, n, name, t, out);
 		return;
 	}
+	if (failure_rate_rose(b, n, name, t, out))
+		return;
 	if (b->nsamples < 2 || n->nsamples < 2) {
 		t->unjudged++;
 		fprintf(out, "%12.0f        %+9.1f%% %12.0f         %s  n too small to judge: base n=%zu, new n=%zu\n",

@@ -24,6 +24,8 @@ struct conv {
 	double divide;
 	bool per_thread;
 	double scale;
+	const char *count;	/* NULL: from ops/s; else counters.<count> / duration_s */
+	bool mem_mean;		/* mem_mib is the mean of the per-second samples */
 };
 
 struct ours {
@@ -52,8 +54,25 @@ static void conv_load(json_t *pub, struct conv *c)
 	c->divide = json_num(u, "divide", 1);
 	c->per_thread = json_is_true(json_object_get(u, "per_thread"));
 	c->scale = json_num(u, "scale", 1);
+	c->count = json_str(u, "count", NULL);
+	c->mem_mean = !strcmp(json_str(u, "memory", "end"), "mean");
 	if (c->divide <= 0)
 		c->divide = 1;
+}
+
+/* The published unit from one of our points. */
+static double convert(const struct point *p, const struct conv *c)
+{
+	double per = c->per_thread ? p->threads : 1, secs;
+
+	if (!c->count)
+		return p->mean / c->divide / per * c->scale;
+	secs = json_num(p->rec, "duration_s", 0);
+	if (secs <= 0 || !json_is_integer(json_object_get(json_object_get(p->rec, "counters"),
+							  c->count)))
+		return NAN;
+	return json_num(json_object_get(p->rec, "counters"), c->count, 0) / secs / per *
+	       c->scale;
 }
 
 static int cap(int threads, int cpus)
@@ -88,8 +107,7 @@ static void ours_find(const struct run *run, json_t *row, int threads,
 		}
 		if (!o->matches++) {
 			o->p = p;
-			o->ops = p->mean / c->divide /
-				 (c->per_thread ? p->threads : 1) * c->scale;
+			o->ops = convert(p, c);
 		}
 	}
 }
@@ -102,9 +120,12 @@ static void print_cell(double v, const char *fmt)
 		printf(fmt, v);
 }
 
-static double mem_mib(const struct point *p, bool peak)
+/* Peak, or the published average's counterpart: the end value, or our mean. */
+static double mem_mib(const struct point *p, bool peak, const struct conv *c)
 {
-	double b = !p ? -1 : peak ? p->mem_peak : p->mem_end;
+	double b = !p ? -1 : peak ? p->mem_peak :
+		   c->mem_mean ? json_num(json_object_get(p->rec, "mem_bytes"), "mean", -1) :
+		   p->mem_end;
 
 	return b < 0 ? NAN : b / MIB;
 }
@@ -198,9 +219,9 @@ static void print_entry(const struct run *run, json_t *row, json_t *e,
 	print_cell(o.ops, "%9.3f");
 	print_cell(o.ops / pub, "%8.2fx");
 	print_cell(json_num(e, "mem_mib", NAN), "%9.2f");
-	print_cell(mem_mib(o.p, false), "%9.2f");
+	print_cell(mem_mib(o.p, false, c), "%9.2f");
 	print_cell(json_num(e, "peak_mib", NAN), "%9.2f");
-	print_cell(mem_mib(o.p, true), "%9.2f");
+	print_cell(mem_mib(o.p, true, c), "%9.2f");
 	printf("  [%d]", src);
 	if (!o.p)
 		printf("  ours: %s", o.why);
@@ -240,9 +261,9 @@ static void values_at(const struct run *run, json_t *row, int t,
 	if (!strcmp(field, "ops"))
 		*ours = o.ops;
 	else if (!strcmp(field, "mem_mib"))
-		*ours = mem_mib(o.p, false);
+		*ours = mem_mib(o.p, false, c);
 	else if (!strcmp(field, "peak_mib"))
-		*ours = mem_mib(o.p, true);
+		*ours = mem_mib(o.p, true, c);
 }
 
 static void print_ratio_line(const char *label, int t, int ours_t,
@@ -507,17 +528,34 @@ static char *join_params(json_t *params, int cpus)
 	return out;
 }
 
+/* method.<key>: seconds the source measured with, at least min; -1 if not stated. */
+static void method_seconds(const char *path, json_t *pub, const char *key, long long min,
+			   long long *out)
+{
+	json_t *v = json_object_get(json_object_get(pub, "method"), key);
+
+	*out = -1;
+	if (!v)
+		return;
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > 86400)
+		die_usage("reproduce: %s: method %s is not a number of seconds", path, key);
+	*out = json_integer_value(v);
+}
+
 /*
  * The sweep, one KEY=VALUE a line for make reproduce to read (never to
  * evaluate): TARGET host or vm, VARIANTS names, WORKLOADS names, THREADS
- * counts, PARAMS k=v of names and integers. Anything else in the data
- * file is a usage error, and nothing is printed.
+ * counts, PARAMS k=v of names and integers, and WARMUP and DURATION
+ * (seconds) when the source's method states them. Anything else in the
+ * data file is a usage error, and nothing is printed.
  */
 static int print_matrix(const char *path, json_t *pub, int cpus)
 {
 	static const char *const what[] = { "variants", "workloads", "threads", "params" };
 	json_t *m = json_object_get(pub, "matrix"), *t = json_object_get(m, "target");
 	const char *target = t ? json_string_value(t) : "vm";
+	long long warmup, duration;
 	char *v[4];
 	size_t i;
 
@@ -533,8 +571,14 @@ static int print_matrix(const char *path, json_t *pub, int cpus)
 		if (!v[i])
 			die_usage("reproduce: %s: matrix %s: not a list of names, thread counts (1-%d) or k=v of names and integers",
 				  path, what[i], AB_MAX_THREADS);
+	method_seconds(path, pub, "warmup_s", 0, &warmup);
+	method_seconds(path, pub, "duration_s", 1, &duration);
 	printf("TARGET=%s\nVARIANTS=%s\nWORKLOADS=%s\nTHREADS=%s\nPARAMS=%s\n",
 	       target, v[0], v[1], v[2], v[3]);
+	if (warmup >= 0)
+		printf("WARMUP=%lld\n", warmup);
+	if (duration >= 0)
+		printf("DURATION=%lld\n", duration);
 	for (i = 0; i < 4; i++)
 		free(v[i]);
 	return 0;

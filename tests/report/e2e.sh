@@ -85,6 +85,11 @@ compare_tests()
 	expect_grep "lost: verdict" "$work/lost.out" '^verdict: REGRESSION: 5 points of base missing in new'
 	expect_count "lost: each missing point on stderr" "$work/lost.err" \
 		'^abreport: compare: regression: bpf-ma/htab_churn/.*map=noprealloc.*/t[124]: missing in new$' 5
+	# A variant that fails more often is a regression even when it got faster.
+	expect_rc 1 failrate "$bin" compare --base $fx/noise-a --new $fx/failrate-b
+	expect_count "failrate: named on stderr" "$work/failrate.err" \
+		'^abreport: compare: regression: bpf-ma/htab_churn/.*case=overwrite,map=noprealloc.*/t[124]: failure rate 0% -> 4\.76%$' 3
+	expect_count "failrate: nothing else regressed" "$work/failrate.err" '.' 3
 	expect_rc 1 failed "$bin" compare --base $fx/noise-a --new $fx/failed-b
 	expect_count "failed: named on stderr" "$work/failed.err" \
 		'^abreport: compare: regression: bpf-ma/htab_churn/.*case=overwrite.*/t1: ok -> failed' 1
@@ -298,14 +303,21 @@ reproduce_tests()
 	unsourced noid 'del(.rows[1].id) | del(.rows[1].source)' '#2: no "source"'
 	expect_rc 0 matrix-small "$bin" reproduce --published reproduce/htab-mem-2023.json --matrix --cpus 2
 	# One KEY=VALUE a line, nothing for a shell to evaluate.
-	expect_count "matrix: five known keys, nothing else" "$work/matrix-small.out" \
-		'^(TARGET|VARIANTS|WORKLOADS|THREADS|PARAMS)=' 5
+	expect_count "matrix: seven known keys, nothing else" "$work/matrix-small.out" \
+		'^(TARGET|VARIANTS|WORKLOADS|THREADS|PARAMS|WARMUP|DURATION)=' 7
+	expect_count "matrix: one line a key" "$work/matrix-small.out" '.' 7
 	expect_count "matrix: no quotes" "$work/matrix-small.out" "['\"]" 0
 	expect_grep "matrix: target" "$work/matrix-small.out" '^TARGET=vm$'
 	expect_grep "matrix: variants" "$work/matrix-small.out" '^VARIANTS=kmalloc-rcu bpf-ma$'
 	expect_grep "matrix: threads capped" "$work/matrix-small.out" '^THREADS=2$'
-	expect_grep "matrix: max_entries floor" "$work/matrix-small.out" '^PARAMS=value_size=8 batch=64 max_entries=8192$'
-	expect_rc 0 matrix-big "$bin" reproduce --published reproduce/htab-mem-2023.json --matrix --cpus 256
+	expect_grep "matrix: the source's method" "$work/matrix-small.out" '^PARAMS=value_size=8 method=htab-mem$'
+	expect_grep "matrix: the source's warm-up" "$work/matrix-small.out" '^WARMUP=3$'
+	expect_grep "matrix: the source's duration" "$work/matrix-small.out" '^DURATION=10$'
+	jq '.matrix.params.max_entries = {"per_cpu": 64, "min": 8192}' \
+		reproduce/htab-mem-2023.json >"$work/percpu.json"
+	expect_rc 0 matrix-floor "$bin" reproduce --published "$work/percpu.json" --matrix --cpus 2
+	expect_grep "matrix: max_entries floor" "$work/matrix-floor.out" 'max_entries=8192$'
+	expect_rc 0 matrix-big "$bin" reproduce --published "$work/percpu.json" --matrix --cpus 256
 	expect_grep "matrix: max_entries per CPU" "$work/matrix-big.out" 'max_entries=16384$'
 	expect_rc 0 matrix-qp "$bin" reproduce --published reproduce/qp-trie-2022.json --matrix --cpus 4
 	expect_grep "matrix: threads deduplicated" "$work/matrix-qp.out" '^THREADS=1,2,4$'
