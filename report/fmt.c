@@ -123,11 +123,50 @@ static void add_mem(char *buf, size_t len, const struct point *p)
 	}
 }
 
+/* Mean of the samples a grace-period kind has (nulls are lost samples). */
+static double gp_mean(json_t *kind)
+{
+	const char *const when[] = { "before", "after" };
+	double sum = 0;
+	json_t *v;
+	size_t i;
+	int n = 0;
+
+	for (int w = 0; w < 2; w++)
+		json_array_foreach(json_object_get(kind, when[w]), i, v)
+			if (json_is_number(v)) {
+				sum += json_number_value(v);
+				n++;
+			}
+	return n ? sum / n : NAN;
+}
+
+/*
+ * Grace-period latency where the point ran, beside its memory: an
+ * RCU-deferred design's memory depends on it.
+ */
+static void add_gp(char *buf, size_t len, const struct point *p)
+{
+	json_t *gp = json_object_get(p->rec, "grace_periods");
+	double rcu = gp_mean(json_object_get(gp, "rcu_ms"));
+	double tt = gp_mean(json_object_get(gp, "rcu_tasks_trace_ms"));
+	char t[96];
+
+	if (!isnan(rcu)) {
+		snprintf(t, sizeof(t), ", gp rcu %.1f ms", rcu);
+		cat(buf, len, t);
+	}
+	if (!isnan(tt)) {
+		snprintf(t, sizeof(t), ", tasks-trace %.1f ms", tt);
+		cat(buf, len, t);
+	}
+}
+
 static void add_counters(char *buf, size_t len, const struct point *p)
 {
 	static const char *const names[][2] = {
 		{ "hits", "hits" }, { "misses", "misses" }, { "drops", "drops" },
-		{ "false_negatives", "false negatives" },
+		{ "false_negatives", "false negatives" }, { "wrong_value", "wrong values" },
 	};
 	json_t *c = json_object_get(p->rec, "counters");
 	size_t i;
@@ -201,6 +240,7 @@ void fmt_reviewer(char *buf, size_t len, const struct run *run,
 	else if (json_object_size(json_object_get(p->rec, "failures")))
 		add_failures(buf, len, p);
 	add_mem(buf, len, p);
+	add_gp(buf, len, p);
 	if (buf[strlen(buf) - 1] == ' ')
 		buf[strlen(buf) - 2] = '\0';
 	if (buf[strlen(buf) - 1] == '(')

@@ -165,6 +165,8 @@ report_tests()
 		'^htab_churn overwrite noprealloc \(4 thread\) [0-9]+\.[0-9]{3} ± [0-9]+\.[0-9]{3}M/s \(mem [0-9.]+ MiB, peak [0-9.]+ MiB\)$'
 	expect_grep "report: qp-trie counters" "$out/report.md" 'hits [0-9.]+M, misses 0, false negatives 0'
 	expect_grep "report: nmi failures and latency" "$out/report.md" '^nmi_alloc \(4 thread\) .*\(nmi; failures ENOMEM [0-9]+, EBUSY 0; latency p50 [0-9]+ p99 [0-9]+ max [0-9]+ ns'
+	expect_grep "report: grace periods beside memory" "$out/report.md" \
+		'^nmi_alloc \(4 thread\) .*mem [0-9.]+ MiB, peak [0-9.]+ MiB, gp rcu 12\.0 ms, tasks-trace 40\.0 ms\)$'
 	expect_grep "report: failed point with reason" "$out/report.md" 'kmalloc-rcu htab_churn/.*t4: failed: console: rcu: INFO'
 	expect_grep "report: unsupported point with reason" "$out/report.md" 'nmi_alloc/.*t1: unsupported: verifier:'
 	expect_grep "report: context kernels" "$out/report.md" '^\| kernel qp-trie \| 6\.1\.158-allocbench-qp-trie; .*patches=1: 0001-bpf-introduce-qp-trie-map\.patch .*config_sha256=9b0c77e1a3f2 '
