@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Grace-period latency, measured, not assumed:
- * - synchronize_rcu(): membarrier(MEMBARRIER_CMD_GLOBAL) waits for one
- *   (kernel/sched/membarrier.c) when more than one CPU is online;
- * - RCU Tasks Trace: a sleepable (BPF_PROG_TYPE_SYSCALL) program is freed
- *   by call_rcu_tasks_trace(); a kprobe on the callback times close() to
- *   free. Without kprobes (this host) the record says why it is missing.
+ * Grace-period latency, measured, not assumed. A BPF program's last close
+ * frees it through __bpf_prog_put_rcu() after a grace period: call_rcu()
+ * for a plain program, call_rcu_tasks_trace() for a sleepable one
+ * (BPF_PROG_TYPE_SYSCALL). A kprobe on that callback times close() to
+ * free, which is what a deferred-free design's memory waits for: the
+ * grace period and the callback's turn.
+ * Where there are no kprobes (this host), the RCU figure comes from
+ * membarrier(MEMBARRIER_CMD_GLOBAL), which waits for one synchronize_rcu()
+ * (kernel/sched/membarrier.c), the Tasks Trace one is missing, and the
+ * record says both.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/membarrier.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +35,7 @@ static long long mono_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static double rcu_ms(void)
+static double membarrier_ms(void)
 {
 	long long t0 = mono_ns();
 
@@ -39,21 +44,23 @@ static double rcu_ms(void)
 	return (double)(mono_ns() - t0) / 1e6;
 }
 
-/* A sleepable program that does nothing: r0 = 0; exit. */
-static int load_sleepable(void)
+/* A program that does nothing (r0 = 0; exit), sleepable or not. */
+static int load_empty(bool sleepable)
 {
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_SLEEPABLE);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = sleepable ? BPF_F_SLEEPABLE : 0);
 
-	return bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "allocbench_gp", "GPL", insns, 2, &opts);
+	return bpf_prog_load(sleepable ? BPF_PROG_TYPE_SYSCALL : BPF_PROG_TYPE_SOCKET_FILTER,
+			     "allocbench_gp", "GPL", insns, 2, &opts);
 }
 
-static double tasks_trace_ms(struct gp_bpf *skel)
+/* close() of the only reference to free, in ms; -1 when it did not come. */
+static double free_ms(struct gp_bpf *skel, bool sleepable)
 {
-	int fd = load_sleepable();
+	int fd = load_empty(sleepable);
 	__u64 before;
 	long long t0;
 
@@ -77,12 +84,10 @@ void gp_measure(struct result *res, int when)
 	int err;
 
 	g->measured = true;
-	for (int i = 0; i < GP_SAMPLES; i++)
-		g->rcu_ms[when][g->nr_rcu[when]++] = rcu_ms();
 	skel = gp_bpf__open();
 	if (!skel) {
 		snprintf(g->trace_why, sizeof(g->trace_why), "open: %s", strerror(errno));
-		return;
+		goto membarrier;
 	}
 	err = gp_bpf__load(skel);
 	if (!err)
@@ -94,9 +99,17 @@ void gp_measure(struct result *res, int when)
 		snprintf(g->trace_why, sizeof(g->trace_why),
 			 "no kprobe on __bpf_prog_put_rcu in %s: %s", rel, strerror(-err));
 		gp_bpf__destroy(skel);
-		return;
+		goto membarrier;
 	}
-	for (int i = 0; i < GP_SAMPLES; i++)
-		g->trace_ms[when][g->nr_trace[when]++] = tasks_trace_ms(skel);
+	g->rcu_how = "call_rcu: program close to free";
+	for (int i = 0; i < GP_SAMPLES; i++) {
+		g->rcu_ms[when][g->nr_rcu[when]++] = free_ms(skel, false);
+		g->trace_ms[when][g->nr_trace[when]++] = free_ms(skel, true);
+	}
 	gp_bpf__destroy(skel);
+	return;
+membarrier:
+	g->rcu_how = "synchronize_rcu: membarrier(MEMBARRIER_CMD_GLOBAL)";
+	for (int i = 0; i < GP_SAMPLES; i++)
+		g->rcu_ms[when][g->nr_rcu[when]++] = membarrier_ms();
 }

@@ -128,6 +128,8 @@ static json_t *gp_json(const struct result_gp *g)
 	json_object_set_new(rcu, "before", ms_list(g->rcu_ms[0], g->nr_rcu[0]));
 	json_object_set_new(rcu, "after", ms_list(g->rcu_ms[1], g->nr_rcu[1]));
 	json_object_set_new(o, "rcu_ms", rcu);
+	if (g->rcu_how)
+		json_object_set_new(o, "rcu_how", json_string(g->rcu_how));
 	if (g->trace_why[0]) {
 		json_decref(trace);
 		json_object_set_new(o, "rcu_tasks_trace_note", json_text(g->trace_why, false));

@@ -61,6 +61,7 @@ struct result_pressure {
 /* Grace-period latency before [0] and after [1] the point; < 0: not had. */
 struct result_gp {
 	bool measured;
+	const char *rcu_how;	/* how the RCU figure was taken */
 	double rcu_ms[2][GP_SAMPLES];
 	int nr_rcu[2];
 	double trace_ms[2][GP_SAMPLES];
