@@ -12,6 +12,7 @@
 #include "bpfutil.h"
 #include "cli.h"
 #include "harness.h"
+#include "merge.h"
 #include "plan.h"
 #include "record.h"
 #include "store.h"
@@ -187,6 +188,8 @@ static int cmd_results(int argc, char **argv)
 	char err[ERR_LEN];
 	int rejected = 0, ret;
 
+	if (argc >= 2 && !strcmp(argv[1], "merge"))
+		return cmd_merge(argc - 1, argv + 1);
 	if (argc >= 3 && !strcmp(argv[1], "append")) {
 		ret = store_append(argv[2], stdin, &rejected);
 		if (ret)
