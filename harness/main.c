@@ -209,7 +209,8 @@ static int cmd_results(int argc, char **argv)
 			return usage_error(err);
 		return 0;
 	}
-	return usage_error("results append RUNDIR | has RUNDIR POINT [VARIANT] | meta RUNDIR K=V...");
+	return usage_error("results append RUNDIR | has RUNDIR POINT [VARIANT] | meta RUNDIR K=V... "
+			   "| merge [--force] OUT RUNDIR...");
 }
 
 static void usage(FILE *f)
@@ -222,7 +223,8 @@ static void usage(FILE *f)
 		"                      [--variant NAME] [--accel none|kvm|tcg] [--ctx K=V]...\n"
 		"       allocbench fail WORKLOAD --reason TEXT [run's options]\n"
 		"       allocbench results append RUNDIR | has RUNDIR POINT [VARIANT]\n"
-		"                          | meta RUNDIR K=V|K:=JSON|K=@FILE...\n");
+		"                          | meta RUNDIR K=V|K:=JSON|K=@FILE...\n"
+		"                          | merge [--force] OUT RUNDIR...\n");
 }
 
 int main(int argc, char **argv)
