@@ -1,7 +1,7 @@
 # make test-unit: cmocka tests of the harness's pieces (no root, no BPF).
 # make test-host: the real workloads on the running kernel, as root.
 
-UNIT_TESTS   := test_stats test_cli test_record test_store test_plan test_validate test_harness
+UNIT_TESTS   := test_stats test_cli test_record test_store test_plan test_validate test_harness test_dataset
 UNIT_BINS    := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 TEST_LIBS    := -lcmocka -lbpf -lelf -lz -ljansson -lgsl -lgslcblas -lm -pthread
 
