@@ -8,6 +8,19 @@ say() { echo "[$V] $*"; }
 usage_error() { echo "build-kernel: $*" >&2; exit 2; }
 fail() { echo "[$V] FAILED: $*" >&2; exit 1; }
 
+# The bases a declaration may name, each with its per-base config fragment
+# (a file under $KERNELS/configs/, merged right after base.config for that
+# base only; empty: none). A base that is not listed is refused: a new
+# release gets a line here once its final .config has been compared with
+# the others' (kernels/README.md, "Bases").
+declare -gA BASE_FRAGMENTS=(
+	[linux-source-6.1]=''
+	[linux-source-6.12]=base-6.12.config
+)
+
+# known_bases: the listed bases, in version order, on one line.
+known_bases() { printf '%s\n' "${!BASE_FRAGMENTS[@]}" | sort -V | paste -sd' '; }
+
 # A name in a declaration (variant, patch directory, config fragment) is a
 # plain file name: no '/', no '..', no glob or shell character.
 NAME_RE='^[A-Za-z0-9][A-Za-z0-9._+-]*$'
@@ -56,6 +69,8 @@ read_variant() {
 		base)
 			[[ "$val" =~ ^linux-source-[0-9]+(\.[0-9]+)*$ ]] ||
 				bad_decl "$file:$n" base "'$val' is not a linux-source-X.Y package"
+			[[ -v "BASE_FRAGMENTS[$val]" ]] ||
+				bad_decl "$file:$n" base "unknown base '$val' (known: $(known_bases); a new one is added to BASE_FRAGMENTS in runners/lib-kbuild.sh)"
 			V_BASE=$val ;;
 		patches)
 			[ -z "$val" ] || plain_name "$val" ||
@@ -102,6 +117,12 @@ resolve_inputs() {
 		done
 	fi
 	CONFIG_FILES=("$KERNELS/configs/base.config")
+	frag=${BASE_FRAGMENTS[$V_BASE]}
+	if [ -n "$frag" ]; then
+		f=$KERNELS/configs/$frag
+		[ -f "$f" ] || fail "per-base config fragment $f is missing (every $V_BASE variant uses it)"
+		CONFIG_FILES+=("$f")
+	fi
 	for frag in "${V_CONFIGS[@]}"; do
 		f=$KERNELS/configs/$frag
 		[ -f "$f" ] || fail "config fragment $f is missing (declared by $KERNELS/variants/$V)"
@@ -411,8 +432,42 @@ json_pairs() {
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
+# inputs_json ARRAY: the files of the named array (PATCHES, CONFIG_FILES)
+# with their sha256, as build.json records them.
+inputs_json() {
+	local -n files=$1
+	local f
+	for f in "${files[@]}"; do
+		printf '%s\t%s\n' "$f" "$(sha256_of "$f")"
+	done | json_pairs
+}
+
+# up_to_date: build/kernels/$V holds a kernel made from what the
+# declaration asks for now: the unpacked base's version, the same patch
+# files and fragments (by sha256), and the bzImage and config build.json
+# names. Says why not when it is not.
+up_to_date() {
+	local j=$out/build.json stamp=$BUILD/src/$V_BASE/.allocbench-source ver want have
+	if [ ! -f "$j" ] || [ ! -f "$out/bzImage" ] || [ ! -f "$out/config" ]; then
+		say "no complete earlier build in $out"
+		return 1
+	fi
+	[ -f "$stamp" ] || { say "$V_BASE is not unpacked yet"; return 1; }
+	read -r _ ver _ < "$stamp"
+	have=$(jq -r '"\(.base.package) \(.base.version)"' "$j") || return 1
+	[ "$have" = "$V_BASE $ver" ] ||
+		{ say "built from $have, the source is $V_BASE $ver"; return 1; }
+	want=$(jq -c -n --argjson p "$(inputs_json PATCHES)" --argjson c "$(inputs_json CONFIG_FILES)" \
+		'{patches: $p, configs: $c}')
+	have=$(jq -c '{patches, configs}' "$j")
+	[ "$have" = "$want" ] || { say "patches or config fragments changed since $j"; return 1; }
+	[ "$(jq -r '"\(.bzimage_sha256) \(.config_sha256)"' "$j")" = \
+		"$(sha256_of "$out/bzImage") $(sha256_of "$out/config")" ] ||
+		{ say "$out/bzImage or config is not the one $j names"; return 1; }
+}
+
 publish_outputs() {
-	local start=$1 secs release hits misses compiled patches configs f
+	local start=$1 secs release hits misses compiled patches configs
 	secs=$(( $(date +%s) - start - LOCK_WAIT ))
 	# shellcheck disable=SC2034  # printed by build-kernel
 	BUILD_SECONDS=$secs
@@ -421,10 +476,8 @@ publish_outputs() {
 	hits=$(( $(ccache_hits) - CCACHE_HITS0 ))
 	misses=$(( $(ccache_stat cache_miss) - CCACHE_MISSES0 ))
 	compiled=$(grep -c '^  CC ' "$log" || true)
-	patches=$(for f in "${PATCHES[@]}"; do
-		printf '%s\t%s\n' "$f" "$(sha256_of "$f")"; done | json_pairs)
-	configs=$(for f in "${CONFIG_FILES[@]}"; do
-		printf '%s\t%s\n' "$f" "$(sha256_of "$f")"; done | json_pairs)
+	patches=$(inputs_json PATCHES)
+	configs=$(inputs_json CONFIG_FILES)
 	cp "$TREE/arch/x86/boot/bzImage" "$out/bzImage.tmp"
 	cp "$TREE/.config" "$out/config.tmp"
 	jq -n --arg variant "$V" --arg description "$V_DESC" \

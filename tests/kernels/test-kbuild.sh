@@ -37,7 +37,12 @@ t_declarations() {
 		grep -q '^description=..*' "kernels/variants/$v" || return 1
 	done
 	grep -q '^patches=$' kernels/variants/bpf-ma &&
-		grep -q '^patches=kmalloc-rcu$' kernels/variants/kmalloc-rcu
+		grep -q '^patches=kmalloc-rcu$' kernels/variants/kmalloc-rcu || return 1
+	# the same baseline on the second base release
+	grep -q '^base=linux-source-6.12$' kernels/variants/bpf-ma-6.12 &&
+		grep -q '^description=..*' kernels/variants/bpf-ma-6.12 &&
+		grep -q '^patches=$' kernels/variants/bpf-ma-6.12 &&
+		[ -f kernels/configs/base-6.12.config ]
 }
 
 t_unknown_variant() {
@@ -113,6 +118,7 @@ t_hostile_declarations() {
 	base-dotdot|base|base=linux-source-6.1/../../x
 	base-dots|base|base=linux-source-6..1
 	base-subst|base|base=linux-source-6.1$(touch PWNED)
+	base-unknown|base|base=linux-source-5.10
 	twice|configs|base=linux-source-6.1\nconfigs=\nconfigs=base.config
 	EOF
 	[ ! -e "$tmp/pwned" ] || { echo "  a declaration ran a command" >&2; return 1; }
@@ -129,6 +135,65 @@ t_make_variant_names() {
 	make -s -n -f mk/kernels.mk kernels BUILD="$tmp/mb" \
 		VARIANTS="bpf-ma;touch $tmp/pwned \$(touch $tmp/pwned)" > "$tmp/out" 2>&1 &&
 		grep -qF "for v in \$KBUILD_VARIANTS" "$tmp/out" && ! grep -q pwned "$tmp/out"
+}
+
+# A base that runners/lib-kbuild.sh does not list is one line, exit 2,
+# naming the declaration, the key and the bases there are.
+t_unknown_base() {
+	local k=$tmp/ub
+	rm -rf "$k"
+	mkdir -p "$k/variants" "$k/configs"
+	cp kernels/configs/base.config "$k/configs/"
+	printf 'description=old\nbase=linux-source-4.19\npatches=\n' > "$k/variants/old"
+	expect 2 "$tmp/out" env KERNELS_DIR="$k" BUILD="$tmp/ub-b" \
+		runners/build-kernel --dry-run old < /dev/null &&
+		[ "$(wc -l < "$tmp/out")" -eq 1 ] &&
+		grep -qF "$k/variants/old:2: base: unknown base 'linux-source-4.19' (known: linux-source-6.1 linux-source-6.12;" "$tmp/out" &&
+		[ ! -e "$tmp/ub-b" ]
+}
+
+# A declaration with base=linux-source-6.12: its own source, tree and
+# per-base fragment (after base.config, before the variant's); the 6.1
+# variants do not get that fragment.
+t_dry_run_612() {
+	local k=$tmp/k612 merge
+	rm -rf "$k"
+	mkdir -p "$k/variants" "$k/configs"
+	cp kernels/configs/base.config kernels/configs/base-6.12.config "$k/configs/"
+	echo 'CONFIG_LOCALVERSION_AUTO=n_example' > "$k/configs/extra.config"
+	printf 'description=toy 6.12\nbase=linux-source-6.12\npatches=\nconfigs=extra.config\n' \
+		> "$k/variants/toy612"
+	expect 0 "$tmp/out" env KERNELS_DIR="$k" BUILD="$tmp/b612" \
+		runners/build-kernel --dry-run toy612 || return 1
+	merge=$(grep 'merge_config.sh' "$tmp/out") || return 1
+	grep -q '^\[toy612\] fetch linux-source-6.12$' "$tmp/out" &&
+		grep -q '^  linux-source-6.12 6\.12\.' "$tmp/out" &&
+		grep -q "cp -a -T $tmp/b612/src/linux-source-6.12 $tmp/b612/ktree/linux-source-6.12.allocbench-tmp" "$tmp/out" &&
+		[[ "$merge" == *" $k/configs/base.config $k/configs/base-6.12.config $k/configs/extra.config" ]] &&
+		grep -q "nice make -C $tmp/b612/ktree/linux-source-6.12 .*LOCALVERSION=-toy612 -j[0-9]* bzImage\$" "$tmp/out" &&
+		! grep -q 'linux-source-6\.1[^2]' "$tmp/out" &&
+		[ ! -e "$tmp/b612" ] || return 1
+	# the real declaration
+	expect 0 "$tmp/out" env BUILD="$tmp/b612" runners/build-kernel --dry-run bpf-ma-6.12 &&
+		grep -q 'merge_config.sh -m .config .*/kernels/configs/base.config .*/kernels/configs/base-6.12.config$' "$tmp/out" &&
+		grep -q 'ktree/linux-source-6.12 .*LOCALVERSION=-bpf-ma-6.12 -j[0-9]* bzImage$' "$tmp/out" || return 1
+	# a 6.1 variant does not get it
+	expect 0 "$tmp/out" env BUILD="$tmp/b612" runners/build-kernel --dry-run bpf-ma &&
+		! grep -q 'base-6.12.config' "$tmp/out" &&
+		[ ! -e "$tmp/b612" ]
+}
+
+# The per-base fragment is part of the base: without it every variant of
+# that base fails, naming the file.
+t_missing_base_fragment() {
+	local k=$tmp/nbf
+	rm -rf "$k"
+	mkdir -p "$k/variants" "$k/configs"
+	cp kernels/configs/base.config "$k/configs/"
+	printf 'base=linux-source-6.12\n' > "$k/variants/v612"
+	expect 1 "$tmp/out" env KERNELS_DIR="$k" BUILD="$tmp/nbf-b" \
+		runners/build-kernel --dry-run v612 &&
+		grep -q "FAILED: per-base config fragment $k/configs/base-6.12.config is missing" "$tmp/out"
 }
 
 t_dry_run() {
@@ -245,6 +310,42 @@ t_lib_patch_does_not_apply() (
 		! grep -q "patch $p1 does not apply" "$tmp/ap.out"
 )
 
+# --if-needed keeps a build whose build.json records the current inputs and
+# redoes one whose base version, fragments or outputs differ.
+t_lib_up_to_date() (
+	lib_env
+	local p=$tmp/0001-change-two.patch
+	mkpatch "$p" "change two" two TWO
+	V_BASE=linux-source-6.12 out=$tmp/utd/kernels/toy
+	printf 'CONFIG_A=y\n' > "$tmp/f1.config"
+	PATCHES=("$p") CONFIG_FILES=("$tmp/f1.config")
+	rm -rf "$tmp/utd"
+	mkdir -p "$out" "$BUILD/src/$V_BASE"
+	echo "$V_BASE 6.12.1-1 abc" > "$BUILD/src/$V_BASE/.allocbench-source"
+	echo kernel > "$out/bzImage"
+	echo config > "$out/config"
+	jq -n --arg b "$(sha256_of "$out/bzImage")" --arg c "$(sha256_of "$out/config")" \
+		--argjson p "$(inputs_json PATCHES)" --argjson f "$(inputs_json CONFIG_FILES)" \
+		'{base: {package: "linux-source-6.12", version: "6.12.1-1"},
+		  patches: $p, configs: $f, bzimage_sha256: $b, config_sha256: $c}' \
+		> "$out/build.json"
+	# stale WHY: up_to_date says no, and why
+	stale() { ! up_to_date > "$tmp/utd.out" && grep -q "$1" "$tmp/utd.out"; }
+	up_to_date > /dev/null || { echo "  a current build is not up to date" >&2; return 1; }
+	echo "$V_BASE 6.12.2-1 abc" > "$BUILD/src/$V_BASE/.allocbench-source"
+	stale 'built from linux-source-6.12 6.12.1-1, the source is linux-source-6.12 6.12.2-1' ||
+		return 1
+	echo "$V_BASE 6.12.1-1 abc" > "$BUILD/src/$V_BASE/.allocbench-source"
+	printf 'CONFIG_A=n\n' > "$tmp/f1.config"
+	stale 'config fragments changed' || return 1
+	printf 'CONFIG_A=y\n' > "$tmp/f1.config"
+	up_to_date > /dev/null || return 1
+	echo other > "$out/bzImage"
+	stale 'bzImage or config is not the one' || return 1
+	rm -f "$out/build.json"
+	stale 'no complete earlier build'
+)
+
 t_lib_config_check() (
 	lib_env
 	printf 'CONFIG_A=y\nCONFIG_N=128\n# CONFIG_C is not set\nCONFIG_D=y\n' > "$tmp/f1.config"
@@ -276,9 +377,10 @@ t_base_config() {
 }
 
 for t in t_shellcheck t_declarations t_unknown_variant t_bad_declarations \
-	t_hostile_declarations t_make_variant_names t_dry_run t_lib_patch_and_sync \
+	t_hostile_declarations t_unknown_base t_missing_base_fragment t_make_variant_names \
+	t_dry_run t_dry_run_612 t_lib_patch_and_sync \
 	t_lib_stale_tree_tmp t_lib_failed_copy_not_ready \
-	t_lib_patch_does_not_apply t_lib_config_check t_base_config; do
+	t_lib_patch_does_not_apply t_lib_up_to_date t_lib_config_check t_base_config; do
 	if "$t"; then ok "$t"; else bad "$t"; fi
 done
 echo "test-kbuild: $pass passed, $failed failed"
