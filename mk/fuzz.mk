@@ -1,11 +1,13 @@
 # make test-fuzz: libFuzzer (Debian's clang) on what parses input: the
 # record validator and text cleaner (fuzz_record), the command line of a
 # point (fuzz_point), the sweep planner with its --param values
-# (fuzz_plan). Each runs FUZZ_SECONDS from the committed corpus
+# (fuzz_plan), and the kernel variant declarations, parsed by
+# runners/lib-kbuild.sh in bash (fuzz_decl: one bash a input, so it runs
+# far fewer inputs a second). Each runs FUZZ_SECONDS from the committed corpus
 # (tests/fuzz/corpus/<target>); new inputs go to build/fuzz/corpus, crashes
 # to build/fuzz/crash-*. Built with ASan and UBSan.
 TESTS        += test-fuzz
-FUZZ_TARGETS := record point plan
+FUZZ_TARGETS := record point plan decl
 FUZZ_SECONDS ?= 20
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -15,6 +17,10 @@ FUZZ_SRCS    := $(HARNESS_SRCS) $(WL_SRCS)
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 
 .PHONY: test-fuzz fuzz-build
+
+$(BUILD)/fuzz/fuzz_decl: tests/fuzz/fuzz_decl.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $<
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(WL_SKELS) $(wildcard harness/*.h workloads/*.h)
 	@mkdir -p $(@D)
