@@ -4,8 +4,12 @@
 #   make vm-timing       hyperfine: boot to first sample per kernel present
 #                        [RUNS=3] [VM_TIMING_OUT=dir, default build/timing/<date>]
 # The run side's faults (stop signals at each phase, a hostile guest, early
-# failures) are tests/faults/t_vm_*.sh and t_run_*.sh under make test-faults:
+# failures, a 72-vCPU guest whose point locks up: t_vm72_*.sh) are
+# tests/faults/t_vm_*.sh, t_vm72_*.sh and t_run_*.sh under make test-faults:
 # they boot nothing, tests/vm/fake-qemu stands in for qemu (QEMU=, KVM_PROBE=).
+# A real 72-vCPU boot is make test-72 (mk/scale.mk), outside make test.
+# VM_BOOT_TIMEOUT and VM_POINT_TIMEOUT (seconds) replace runners/vm-run's
+# boot and per-point timeouts (make run passes them through).
 
 VM_CHECK := $(BUILD)/tests/vm/check-records
 TESTS    += test-vm

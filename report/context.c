@@ -184,11 +184,34 @@ static void row_counts(struct doc *d, const struct run *run)
 	doc_row(d, "points", s);
 }
 
+/*
+ * vm-run puts overcommit=RATIO (e.g. 36x) in the context of every record of
+ * a guest with more vCPUs than the host has CPUs: its vCPUs took turns on
+ * the host's, lock holders were preempted, so its figures say what works,
+ * not how fast. Says so above the context table.
+ */
+static void overcommit_note(struct doc *d, const struct run *run)
+{
+	char *r = distinct(run, NULL, get_ctx, "overcommit");
+	char *text;
+
+	if (*r) {
+		text = xasprintf("Functional only: the guest's vCPUs overcommitted "
+				 "the host's CPUs (overcommit %s), so throughput, "
+				 "latency and memory figures show what ran, not how "
+				 "fast; do not compare them.", r);
+		doc_p(d, text);
+		free(text);
+	}
+	free(r);
+}
+
 void context_write(struct doc *d, const struct run *run)
 {
 	size_t i, j;
 
 	doc_h(d, 2, "Context");
+	overcommit_note(d, run);
 	doc_table_begin(d, "what", "value");
 	doc_row(d, "run", run->id);
 	row_meta(d, run, "target", "target");
@@ -197,6 +220,7 @@ void context_write(struct doc *d, const struct run *run)
 	doc_row(d, "accel", *run_accel(run) ? run_accel(run) : "unknown");
 	row_records(d, run, "CPUs seen by the workloads", get_top, "cpus");
 	row_records(d, run, "vCPUs", get_ctx, "vcpus");
+	row_records(d, run, "vCPUs per host CPU (overcommit)", get_ctx, "overcommit");
 	row_records(d, run, "guest memory (MB)", get_ctx, "mem_mb");
 	row_meta(d, run, "host CPU", "host_cpu");
 	for (i = 0; i < run->npts; i++) {

@@ -171,7 +171,9 @@ vm_stop_signal()
 #   POINT_ID  begun|over|ended  RC|-  FIRST_BAD_LINE
 # where FIRST_BAD_LINE is the first panic, BUG, WARNING, RCU stall or hung
 # task line inside the point's stretch (from its begin marker to its end
-# marker, else to the next begin or done marker; timestamp removed), then
+# marker, else to the next begin or done marker; timestamp removed), else,
+# when the guest stopped the point at its timeout ("allocbench-guest:
+# timeout POINT_ID after N s"), "timeout after N s in the guest ...", then
 #   -  outside  -  the first such line outside every point
 #   +  anywhere -  the first such line at all
 #   =  release  -  the guest's kernel release (from the start marker)
@@ -220,6 +222,13 @@ vm_scan_console()
 			leave()
 			return
 		}
+		if (whole && s ~ /^allocbench-guest: timeout [^ ]+ after [0-9]+ s$/) {
+			id = s; sub(/^allocbench-guest: timeout /, "", id); sub(/ .*/, "", id)
+			rc = s; sub(/.* after /, "", rc)
+			if (!(id in tmo))
+				tmo[id] = "timeout after " rc " in the guest: it stopped the point and went on"
+			return
+		}
 		if (s ~ /Kernel panic|BUG:|WARNING:|rcu: INFO: rcu_[a-z]+ detected stalls|rcu_[a-z]+ self-detected stall|INFO: task .* blocked for more than/) {
 			key = (cur == "") ? "-" : cur
 			if (!(key in badl)) badl[key] = clean(s)
@@ -230,10 +239,113 @@ vm_scan_console()
 	{ prev = $0 }
 	END {
 		if (NR > 0) line(prev, !half)
-		for (i = 0; i < n; i++)
-			print order[i], st[order[i]], (order[i] in code) ? code[order[i]] : "-", badl[order[i]]
+		for (i = 0; i < n; i++) {
+			id = order[i]
+			print id, st[id], (id in code) ? code[id] : "-",
+				(badl[id] == "" && id in tmo) ? tmo[id] : badl[id]
+		}
 		print "-", "outside", "-", badl["-"]
 		print "+", "anywhere", "-", first
 		print "=", "release", "-", rel
 	}'
+}
+
+# --- Guests with more vCPUs than the host has CPUs ---------------------------
+# The host CPUs that qemu's vCPU threads share: VM_HOST_CPUS (tests set it
+# to play another machine) or the CPUs this process may run on.
+vm_host_cpus()
+{
+	local n="${VM_HOST_CPUS:-}"
+	[[ "$n" =~ ^[1-9][0-9]{0,5}$ ]] || n="$(nproc)"
+	echo "$n"
+}
+
+# vm_overcommit VCPUS HOST_CPUS: vCPUs per host CPU as "36x" (one decimal
+# when not whole: "1.5x") when VCPUS > HOST_CPUS; nothing otherwise.
+vm_overcommit()
+{
+	(($1 > $2)) || return 0
+	awk -v v="$1" -v h="$2" 'BEGIN {
+		r = v / h
+		if (r == int(r)) printf "%dx\n", r; else printf "%.1fx\n", r
+	}'
+}
+
+# vm_overcommit_args VCPUS HOST_CPUS [LPJ]: the kernel arguments of a TCG
+# guest whose vCPUs overcommit the host CPUs (nothing when they do not).
+# Under TCG every vCPU is a host thread; R = ceil(VCPUS / HOST_CPUS) of them
+# take turns on each host CPU, so a vCPU that holds a lock can sit
+# descheduled for seconds while the others spin on it, and the guest's
+# detectors, which count wall-clock seconds, take that for a lockup:
+#   tsc=reliable   every vCPU's TSC is the host's clock, in step by
+#                  construction; without it the kernel distrusts the TSC
+#                  of the emulated (AMD, no invariant TSC) CPU and keeps
+#                  time with the HPET, whose every read is an emulated
+#                  device access under qemu's global lock, made inside
+#                  the timekeeping lock: at 72 vCPUs a null point stalled
+#                  RCU with every CPU spinning in timekeeping_advance
+#   lpj=LPJ        the BSP's loops-per-jiffy for every CPU, as a probe boot
+#                  measured it: each CPU otherwise calibrates its delay
+#                  loop against jiffies that the host starves (a boot at
+#                  -smp 32 took 24-44 s instead of 5)
+#   watchdog_thresh=min(60, 10 R)          soft lockup after 2x that (20 s)
+#   rcupdate.rcu_cpu_stall_timeout=min(300, 21 R)     RCU stall (21 s)
+# (the kernel's defaults in brackets, 60 and 300 their documented maxima).
+# Detectors are scaled, not switched off: a lockup or stall that outlasts
+# the scaled time is still printed, and vm_scan_console still fails its
+# point.
+vm_overcommit_args()
+{
+	local v="$1" h="$2" lpj="${3:-}" r wd rcu
+	(($1 > $2)) || return 0
+	r=$(((v + h - 1) / h))
+	wd=$((10 * r > 60 ? 60 : 10 * r))
+	rcu=$((21 * r > 300 ? 300 : 21 * r))
+	printf 'tsc=reliable%s watchdog_thresh=%d rcupdate.rcu_cpu_stall_timeout=%d\n' \
+		"${lpj:+ lpj=$lpj}" "$wd" "$rcu"
+}
+
+# vm_boot_allowance ACCEL VCPUS HOST_CPUS: seconds from qemu's start to the
+# first point's begin marker before the boot counts as hung. KVM: 30 s.
+# TCG: 90 s, plus VCPUS x ceil(VCPUS / HOST_CPUS) / 8 when the vCPUs
+# overcommit the host. Measured on a 2-CPU host (TCG, bpf-ma, a loaded
+# machine): without lpj= the boot grew with the square of the vCPUs (2.7 s
+# at -smp 2, 9 s at 16, 24-54 s at 32, 183 s at 72); with the overcommit
+# arguments 2.4-2.8 s at 2, 3-5 s at 16, 5-8 s at 32, 10-64 s at 72 (the
+# TSC refinement and clocksource switch wait for every vCPU). 72 vCPUs on 2
+# CPUs get 414 s, 32 get 154 s.
+vm_boot_allowance()
+{
+	local r=$((($2 + $3 - 1) / $3))
+	if [[ "$1" == kvm ]]; then
+		echo 30
+	elif (($2 <= $3)); then
+		echo 90
+	else
+		echo $((90 + $2 * r / 8))
+	fi
+}
+
+# vm_point_slack ACCEL THREADS VCPUS HOST_CPUS: seconds a point may take
+# beyond its warmup and duration (setup, stopping its threads, teardown,
+# its record) before the guest stops it. KVM: 15 + THREADS; TCG: 45 + 3 x
+# THREADS, plus VCPUS / 4 when the vCPUs overcommit the host (RCU grace
+# periods and per-CPU work grow with the vCPUs, whatever the point's
+# threads). Measured in a 72-vCPU guest on 2 CPUs (warmup 1 + duration 2):
+# null 5-6 s up to 32 threads and 45 s at 72; htab_churn overwrite prealloc
+# 5 s up to 32 and 11 s at 72; noprealloc 5 s at 1 thread, 17 s at 8 and
+# 78 s at 16, and at 72 single test runs of 1024 updates took over 150 s
+# (soft lockups past 120 s): such a point does not finish however long it
+# is given; add_del_on_diff_cpu noprealloc at 72 took 63 s. Every point
+# that finished fits 45 + 3 x THREADS.
+vm_point_slack()
+{
+	local t="$2"
+	if [[ "$1" == kvm ]]; then
+		echo $((15 + t))
+	elif (($3 <= $4)); then
+		echo $((45 + 3 * t))
+	else
+		echo $((45 + 3 * t + $3 / 4))
+	fi
 }
