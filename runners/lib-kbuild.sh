@@ -26,8 +26,12 @@ known_bases() { printf '%s\n' "${!BASE_FRAGMENTS[@]}" | sort -V | paste -sd' '; 
 NAME_RE='^[A-Za-z0-9][A-Za-z0-9._+-]*$'
 plain_name() { [[ "$1" =~ $NAME_RE && "$1" != *..* ]]; }
 
-# bad_decl WHERE KEY WHAT: a malformed declaration, one line, exit 2.
-bad_decl() { usage_error "$1: $2: ${3//[^[:print:]]/?}"; }
+# bad_decl WHERE KEY WHAT: a malformed declaration, one line, exit 2;
+# every part of it may come from the file, so none is printed raw.
+bad_decl() {
+	local LC_ALL=C
+	usage_error "${1//[^[:print:]]/?}: ${2//[^[:print:]]/?}: ${3//[^[:print:]]/?}"
+}
 
 # inside PATH DIR: PATH, links resolved, is DIR or lies below it (PATH need
 # not exist).
@@ -46,6 +50,10 @@ read_variant() {
 	local name=$1 file=$KERNELS/variants/$1 line key val n=0 frag
 	local -a words
 	local -A seen=()
+	# bytes, not characters: in a UTF-8 locale bash's read takes an
+	# invalid sequence followed by a newline as one character and joins
+	# two lines
+	local LC_ALL=C
 	plain_name "$name" || usage_error "'${name//[^[:print:]]/?}' is not a variant name"
 	[ -f "$file" ] || usage_error "unknown variant '$name' (no $file; see $KERNELS/variants/)"
 	V_DESC='' V_BASE='' V_PATCHDIR='' V_CONFIGS=()
