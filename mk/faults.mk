@@ -4,5 +4,5 @@
 TESTS += test-faults
 .PHONY: test-faults
 
-test-faults: $(BUILD)/allocbench
+test-faults: $(BUILD)/allocbench $(BUILD)/abreport
 	BUILD=$(BUILD) tests/faults/run
