@@ -54,9 +54,11 @@ done
 
 # make forwards SIGTERM to matrix; matrix must not leave its point behind.
 fault "SIGTERM to make run, mid-point"
+# shellcheck disable=SC2034  # read by the sourced fault library
 MNAME="make"
 setsid env --default-signal=INT "${COMMON[@]}" make -s -C "$ROOT" -o build/allocbench run \
 	TARGET=host WORKLOADS=null THREADS="$THREADS" DURATION=1 WARMUP=0 >"$T/make.out" 2>"$T/make.err" &
+# shellcheck disable=SC2034  # read by the sourced fault library
 MPID=$!
 wait_for "tree:allocbench run null"
 sleep 0.5

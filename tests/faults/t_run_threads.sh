@@ -8,6 +8,7 @@
 possible=$(awk -F, '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); c += (n == 2) ? r[2] - r[1] + 1 : 1 } } END { print c }' /sys/devices/system/cpu/possible)
 many=$((possible + 1))
 [[ $many -le 1024 ]] || skip "this host has 1024 possible CPUs"
+# shellcheck disable=SC2034  # read by the sourced fault library
 THREADS=1,$many
 # shellcheck source=tests/vm/fault-lib.sh
 . "$(dirname "$0")/../vm/fault-lib.sh"

@@ -6,6 +6,7 @@
 # shellcheck source=tests/faults/lib.sh
 . "$(dirname "$0")/lib.sh"
 [[ $(id -u) -eq 0 ]] || skip "host runs need root (BPF, cgroups)"
+# shellcheck disable=SC2034  # read by the sourced fault library
 THREADS=1,2
 # shellcheck source=tests/vm/fault-lib.sh
 . "$(dirname "$0")/../vm/fault-lib.sh"

@@ -27,6 +27,7 @@
 # functional only.
 # shellcheck source=tests/faults/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2034  # read by the sourced fault library
 THREADS=72
 # shellcheck source=tests/vm/fault-lib.sh
 . "$(dirname "$0")/../vm/fault-lib.sh"

@@ -14,6 +14,7 @@
 # is run.
 # shellcheck source=tests/faults/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2034  # read by the sourced fault library
 THREADS=1-7
 # shellcheck source=tests/vm/fault-lib.sh
 . "$(dirname "$0")/../vm/fault-lib.sh"
