@@ -19,8 +19,12 @@
  *             max(8192, 64 x CPUs), and add_del_on_diff_cpu handing over
  *             every loop through a sleeping (futex) two-party barrier.
  *             Its trigger is a BPF_PROG_TEST_RUN, where the kernel's bench
- *             uses a getpgid() tracepoint: one system call per 64 ops in
- *             both.
+ *             uses a getpgid() tracepoint. Both are one system call per 64
+ *             ops, but not the same cost: a test run costs about 0.8 us
+ *             more (make bench-htab-mem), so overwrite, the cheapest loop,
+ *             runs about 0.87-0.95x the kernel's bench.
+ *             Keys follow the thread, the kernel's bench the CPU: the
+ *             same only while thread i runs on CPU i (the harness pins so).
  * Ops are the element operations that succeeded; attempts, failures by
  * errno and bench htab-mem's loop count are counted in the kernel, over
  * the measured seconds only.
