@@ -33,7 +33,8 @@ check_merged()
 echo : >"$T/local.slf"
 start=$EPOCHREALTIME
 contrib/parallel-shards --sshloginfile "$T/local.slf" -j 2 -r "$RES" "${SWEEP[@]}" \
-	>"$T/local.out" 2>"$T/local.err" || fail "two local shards: exit $?: $(tail -n 5 "$T/local.err")"
+	>"$T/local.out" 2>"$T/local.err" ||
+	fail "two local shards: exit $?: $(tail -n 40 "$T/local.err"; cat "$RES"/*.shards/joblog 2>/dev/null)"
 secs=$(echo "$EPOCHREALTIME - $start" | bc)
 out=$(tail -n 1 "$T/local.out")
 check_merged "$out" "two local shards"
@@ -53,9 +54,13 @@ for f in allocbench abreport obj skel; do
 done
 echo "gitdir: $(git rev-parse --absolute-git-dir)" >"$far/allocbench/.git"
 printf 'other\n:\n' >"$T/two.slf"
+# Without SHELL (as under cron, systemd or CI), where GNU parallel's remote
+# jobs run nothing unless parallel-shards names the shell.
+unset SHELL
 export PARALLEL_SSH=$ROOT/tests/shards/fake-ssh FAKE_SSH_HOME=$far FAKE_SSH_LOG=$T/ssh.log
 contrib/parallel-shards --sshloginfile "$T/two.slf" -d allocbench -o "$RES/two" \
-	"${SWEEP[@]}" >"$T/two.out" 2>"$T/two.err" || fail "two machines: exit $?: $(tail -n 5 "$T/two.err")"
+	"${SWEEP[@]}" >"$T/two.out" 2>"$T/two.err" ||
+	fail "two machines: exit $?: $(tail -n 40 "$T/two.err"; cat "$RES/two.shards/joblog" "$T/ssh.log" 2>/dev/null)"
 check_merged "$RES/two" "two machines"
 [[ "$(cut -f2 "$RES/two.shards/joblog" | tail -n +2 | sort | tr '\n' ' ')" == ": other " ]] ||
 	fail "the shards did not run one on each machine: $(cat "$RES/two.shards/joblog")"
