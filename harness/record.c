@@ -189,6 +189,8 @@ json_t *result_to_json(const struct result *r)
 		json_object_set_new(o, "perf_event", json_string(r->perf_event));
 	if (r->exec_context)
 		json_object_set_new(o, "exec_context", json_string(r->exec_context));
+	if (r->trigger)
+		json_object_set_new(o, "trigger", json_string(r->trigger));
 	if (r->pressure.present)
 		json_object_set_new(o, "pressure", pressure_json(&r->pressure));
 	if (r->gp.measured)

@@ -83,6 +83,7 @@ struct result {
 	struct result_latency latency;
 	const char *exec_context;	/* observed by the program, or NULL */
 	const char *perf_event;
+	const char *trigger;		/* the system call that ran the program */
 	struct result_pressure pressure;
 	struct result_gp gp;
 };

@@ -69,7 +69,7 @@ static const struct {
 	{ "run_id", JSON_STRING }, { "kernel_release", JSON_STRING },
 	{ "host_cpu", JSON_STRING }, { "suite_sha", JSON_STRING },
 	{ "started_at", JSON_STRING }, { "exec_context", JSON_STRING },
-	{ "perf_event", JSON_STRING },
+	{ "perf_event", JSON_STRING }, { "trigger", JSON_STRING },
 };
 
 static const char *names_why(json_t *rec)

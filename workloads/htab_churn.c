@@ -18,11 +18,13 @@
  *             threads), overwrite from an empty map, max_entries =
  *             max(8192, 64 x CPUs), and add_del_on_diff_cpu handing over
  *             every loop through a sleeping (futex) two-party barrier.
- *             Its trigger is a BPF_PROG_TEST_RUN, where the kernel's bench
- *             uses a getpgid() tracepoint. Both are one system call per 64
- *             ops, but not the same cost: a test run costs about 0.8 us
- *             more (make bench-htab-mem), so overwrite, the cheapest loop,
- *             runs about 0.87-0.95x the kernel's bench.
+ *             Its trigger (trigger=) is the kernel bench's own, a
+ *             getpgid() whose sys_enter tracepoint runs the loop (needs
+ *             tracefs and CONFIG_FTRACE_SYSCALLS; auto falls back without
+ *             them), or a BPF_PROG_TEST_RUN: one system call per 64 ops
+ *             either way, but a test run costs about 0.8 us more (make
+ *             bench-htab-mem), which overwrite, the cheapest loop, shows.
+ *             The record's "trigger" says which one ran.
  *             Keys follow the thread, the kernel's bench the CPU: the
  *             same only while thread i runs on CPU i (the harness pins so).
  * Ops are the element operations that succeeded; attempts, failures by
@@ -52,6 +54,7 @@ static const char *const cases[] = {
 };
 static const char *const maps[] = { "noprealloc", "prealloc", NULL };
 static const char *const methods[] = { "suite", "htab-mem", NULL };
+static const char *const triggers[] = { "auto", "tracepoint", "test_run", NULL };
 
 static const struct param_spec churn_params[] = {
 	{ .name = "case", .type = PARAM_ENUM, .def = "overwrite", .values = cases,
@@ -68,6 +71,9 @@ static const struct param_spec churn_params[] = {
 	  .help = "suite: batches per test run (htab-mem: 1)" },
 	{ .name = "method", .type = PARAM_ENUM, .def = "suite", .values = methods,
 	  .help = "suite (regression) or htab-mem (the kernel's bench, for reproductions)" },
+	{ .name = "trigger", .type = PARAM_ENUM, .def = "auto", .values = triggers,
+	  .help = "htab-mem: tracepoint (getpgid(), as the kernel's bench), test_run, or auto "
+		  "(tracepoint where tracefs has it); the record's trigger says which ran" },
 	PRESSURE_PARAMS,
 	{ 0 },
 };
@@ -82,6 +88,8 @@ struct churn {
 	int prog_fd;
 	int op;
 	bool htab_mem;
+	bool getpgid;			/* trigger=tracepoint: getpgid() runs the loop */
+	pid_t kid[HC_MAX_TID];		/* getpgid: each thread's kernel id, once registered */
 	unsigned int max_entries;
 	struct pair *pairs;
 	struct hc_stats base[HC_MAX_TID];	/* at the end of the warm-up */
@@ -108,6 +116,11 @@ static int churn_validate(const struct point *pt, char *err, size_t len)
 	}
 	if (is_htab_mem(pt))
 		return 0;	/* 64 keys a thread; max_entries grows to fit */
+	if (strcmp(point_str(pt, "trigger"), "auto")) {
+		snprintf(err, len, "htab_churn: trigger=%s is for method=htab-mem (suite runs test runs)",
+			 point_str(pt, "trigger"));
+		return -EINVAL;
+	}
 	if (diff_cpu(pt))
 		need *= point_int(pt, "batches");	/* a whole test run is in flight */
 	if (need > point_int(pt, "max_entries")) {
@@ -142,6 +155,46 @@ static int prefill(struct churn *c, const struct point *pt)
 	return err;
 }
 
+/*
+ * The kernel bench's trigger: the syscalls:sys_enter_getpgid tracepoint,
+ * which needs tracefs (libbpf finds the tracepoint's id there) and a
+ * kernel with CONFIG_FTRACE_SYSCALLS. trigger=auto falls back to test runs
+ * without it; trigger=tracepoint fails the point.
+ */
+static bool have_getpgid_tracepoint(void)
+{
+	return !access("/sys/kernel/tracing/events/syscalls/sys_enter_getpgid", F_OK) ||
+	       !access("/sys/kernel/debug/tracing/events/syscalls/sys_enter_getpgid", F_OK);
+}
+
+static int choose_trigger(struct churn *c, const struct point *pt, char *reason, size_t len)
+{
+	const char *t = point_str(pt, "trigger");
+
+	if (!c->htab_mem || !strcmp(t, "test_run"))
+		return 0;
+	c->getpgid = have_getpgid_tracepoint();
+	if (!c->getpgid && !strcmp(t, "tracepoint")) {
+		snprintf(reason, len, "trigger=tracepoint: no syscalls/sys_enter_getpgid in tracefs "
+			 "(mount -t tracefs nodev /sys/kernel/tracing; CONFIG_FTRACE_SYSCALLS)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int attach_getpgid(struct churn *c, char *reason, size_t len)
+{
+	struct bpf_link *link = bpf_program__attach(c->skel->progs.htab_mem_getpgid);
+
+	if (!link) {
+		snprintf(reason, len, "attach htab_mem_getpgid to syscalls/sys_enter_getpgid: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	c->skel->links.htab_mem_getpgid = link;	/* destroyed with the skeleton */
+	return 0;
+}
+
 static int churn_setup(struct workload_ctx *ctx)
 {
 	const struct point *pt = ctx->pt;
@@ -163,6 +216,12 @@ static int churn_setup(struct workload_ctx *ctx)
 	if (!c->skel || !c->pairs)
 		return -ENOMEM;
 	memset(c->pairs, 0, sizeof(struct pair) * MAX_THREADS);
+	err = choose_trigger(c, pt, ctx->reason, REASON_LEN);
+	if (err)
+		return err;
+	bpf_program__set_autoload(c->skel->progs.htab_mem_getpgid, c->getpgid);
+	bpf_map__set_max_entries(c->skel->maps.threads, (__u32)pt->threads);
+	c->skel->rodata->tgid = (__u32)getpid();
 	bpf_map__set_value_size(c->skel->maps.htab, (__u32)point_int(pt, "value_size"));
 	bpf_map__set_max_entries(c->skel->maps.htab, c->max_entries);
 	bpf_map__set_map_flags(c->skel->maps.htab, prealloc ? 0 : BPF_F_NO_PREALLOC);
@@ -173,6 +232,11 @@ static int churn_setup(struct workload_ctx *ctx)
 	}
 	c->prog_fd = bpf_program__fd(c->htab_mem ? c->skel->progs.htab_mem :
 				     c->skel->progs.churn);
+	if (c->getpgid) {
+		err = attach_getpgid(c, ctx->reason, REASON_LEN);
+		if (err)
+			return err;
+	}
 	if (c->op == HC_OVERWRITE && !c->htab_mem)
 		return prefill(c, pt);
 	return 0;
@@ -198,11 +262,37 @@ static long run_suite(struct workload_ctx *ctx, int op, int tid, int first, int 
 	return trigger(ctx->priv, args, 7);
 }
 
+/* getpgid: tell the program, once per thread, what this thread's loop is. */
+static int register_thread(struct churn *c, int op, int tid, int from, int step)
+{
+	struct hc_thread t = {
+		.op = (__u32)op, .tid = (__u32)tid, .from = (__u32)from, .step = (__u32)step,
+	};
+	__u32 kid = (__u32)syscall(SYS_gettid);
+
+	if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.threads), &kid, &t, BPF_ANY))
+		return -errno;
+	c->kid[tid] = (pid_t)kid;
+	return 0;
+}
+
 static long run_htab_mem(struct churn *c, int op, int tid, int from, int step)
 {
 	uint64_t args[4] = { (uint64_t)op, (uint64_t)tid, (uint64_t)from, (uint64_t)step };
+	volatile __u64 *done = &c->skel->bss->stats[tid].done;
+	__u64 before;
+	int err;
 
-	return trigger(c, args, 4);
+	if (!c->getpgid)
+		return trigger(c, args, 4);
+	if (!c->kid[tid]) {
+		err = register_thread(c, op, tid, from, step);
+		if (err)
+			return err;
+	}
+	before = *done;
+	syscall(SYS_getpgid, 0);	/* the program runs at its entry */
+	return (long)(*done - before);
 }
 
 /* suite: wait for our turn, spinning then yielding; 0 ops if it never comes */
@@ -317,6 +407,7 @@ static void churn_report(struct workload_ctx *ctx, struct result *res)
 		if (now->last_other)	/* what "other" was */
 			result_set_counter(res, "other_errno", -now->last_other);
 	}
+	res->trigger = c->getpgid ? "tracepoint:syscalls:sys_enter_getpgid" : "test_run";
 	result_set_counter(res, "max_entries", c->max_entries);
 	result_set_counter(res, "entries", count_entries(bpf_map__fd(c->skel->maps.htab)));
 }

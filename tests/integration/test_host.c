@@ -169,6 +169,60 @@ static void htab_mem_method(void **s)
 	/* the suite's method sweeps every key of the prefilled map */
 	r = run_point("htab_churn --param case=overwrite", 1, &rc);
 	assert_int_equal(counter(r, "entries"), 8192);
+	assert_string_equal(str(r, "trigger"), "test_run");
+	json_decref(r);
+
+	/* the suite's method has one trigger */
+	snprintf(cmd, sizeof(cmd), "%s run htab_churn --param trigger=tracepoint "
+		 ">/dev/null 2>&1", bin);
+	assert_int_equal(sh(cmd, NULL), 2);
+}
+
+#define GETPGID_TP "events/syscalls/sys_enter_getpgid"
+
+/*
+ * The kernel bench's trigger: a getpgid() tracepoint runs the 64-op loop.
+ * The record names the trigger that ran, and the kernel's counts show
+ * that it ran it: loops of 64 ops on each thread's 64 keys.
+ */
+static void htab_mem_getpgid_trigger(void **s)
+{
+	static const char *const cases[] = { "overwrite", "batch_add_batch_del",
+					     "add_del_on_diff_cpu" };
+	char args[256];
+	int rc;
+	json_t *r;
+
+	if (access("/sys/kernel/tracing/" GETPGID_TP, F_OK) &&
+	    access("/sys/kernel/debug/tracing/" GETPGID_TP, F_OK)) {
+		if (sh("mount -t tracefs nodev /sys/kernel/tracing 2>&1", NULL) ||
+		    access("/sys/kernel/tracing/" GETPGID_TP, F_OK)) {
+			printf("    SKIP: no syscalls/sys_enter_getpgid tracepoint "
+			       "(tracefs, CONFIG_FTRACE_SYSCALLS)\n");
+			skip();
+		}
+		printf("    mounted tracefs on /sys/kernel/tracing\n");
+	}
+	for (int c = 0; c < 3; c++) {
+		snprintf(args, sizeof(args), "htab_churn --param method=htab-mem "
+			 "--param trigger=tracepoint --param case=%s", cases[c]);
+		r = run_point(args, 2, &rc);
+		if (rc)
+			fail_msg("%s: exit %d: %s", args, rc,
+				 json_string_value(json_object_get(r, "reason")));
+		assert_string_equal(str(r, "trigger"), "tracepoint:syscalls:sys_enter_getpgid");
+		assert_true(counter(r, "loops") > 0);
+		assert_int_equal(counter(r, "done"), counter(r, "attempts"));
+		/* a loop in flight per thread may fall on one side of the window */
+		assert_true(llabs(counter(r, "attempts") - 64 * counter(r, "loops")) <= 2 * 2 * 64);
+		if (c == 0)
+			assert_int_equal(counter(r, "entries"), 2 * 64);
+		printf("    %-70s t2 %14.0f ops/s\n", args, num(r, "ops_per_sec", "mean"));
+		json_decref(r);
+	}
+	r = run_point("htab_churn --param method=htab-mem --param trigger=test_run", 1, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(str(r, "trigger"), "test_run");
 	json_decref(r);
 }
 
@@ -399,6 +453,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(null_loop),
 		cmocka_unit_test(htab_churn_cases),
 		cmocka_unit_test(htab_mem_method),
+		cmocka_unit_test(htab_mem_getpgid_trigger),
 		cmocka_unit_test(refused_loop_is_a_failure_not_ops),
 		cmocka_unit_test(htab_memory_is_charged),
 		cmocka_unit_test(qp_trie_reference_and_unsupported),

@@ -9,7 +9,9 @@
  *             run over a cursor that sweeps the key range;
  *   htab_mem  the kernel's own bench htab-mem (selftests/bpf
  *             progs/htab_mem_bench.c): one 64-op loop per trigger, each
- *             thread on the same 64 keys every time.
+ *             thread on the same 64 keys every time; triggered by a test
+ *             run, or as that bench does, from the sys_enter_getpgid
+ *             tracepoint (htab_mem_getpgid, loaded only when used).
  * Both return the element operations that succeeded, count every attempt
  * and every failure by errno, and count a failed bpf_loop() as a failure
  * with no op done.
@@ -159,18 +161,15 @@ int churn(__u64 *args)
  * One trigger of bench htab-mem: 64 element ops from key `from`, step
  * `step` (the same 64 keys every time), and op_cnt as that bench counts
  * it: +1 per 64-op loop (+2 for batch_add_batch_del).
- * args: [0] op, [1] tid, [2] from, [3] step
  */
-SEC("raw_tp")
-int htab_mem(__u64 *args)
+static __always_inline __u64 mem_loop(__u32 op, __u32 tid, __u32 from, __u32 step)
 {
 	struct churn c = {
-		.first = args[2], .key = args[2], .step = args[3] ? args[3] : 1,
-		.s = stats_of(args[1]),
+		.first = from, .key = from, .step = step ? step : 1, .s = stats_of(tid),
 	};
 	__u64 done = c.s->done;
 
-	switch (args[0]) {
+	switch (op) {
 	case HC_OVERWRITE:
 		c.flags = BPF_ANY;
 		loop(&c, HC_MEM_BATCH, update_cb);
@@ -196,4 +195,39 @@ int htab_mem(__u64 *args)
 		return 0;
 	}
 	return c.s->done - done;
+}
+
+/*
+ * trigger=test_run: BPF_PROG_TEST_RUN. Returns the element operations
+ * that succeeded. args: [0] op, [1] tid, [2] from, [3] step
+ */
+SEC("raw_tp")
+int htab_mem(__u64 *args)
+{
+	return mem_loop(args[0], args[1], args[2], args[3]);
+}
+
+/* trigger=tracepoint: the kernel bench's own, a getpgid() system call. */
+const volatile __u32 tgid;	/* the harness's process */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HC_MAX_TID);
+	__type(key, __u32);	/* the thread's kernel id */
+	__type(value, struct hc_thread);
+} threads SEC(".maps");
+
+SEC("?tp/syscalls/sys_enter_getpgid")
+int htab_mem_getpgid(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = (__u32)id;
+	struct hc_thread *t;
+
+	if ((__u32)(id >> 32) != tgid)
+		return 0;	/* another process's getpgid() */
+	t = bpf_map_lookup_elem(&threads, &pid);
+	if (t)
+		mem_loop(t->op, t->tid, t->from, t->step);
+	return 0;
 }

@@ -22,4 +22,12 @@ struct hc_stats {
 	__s64 last_loop_error;
 };
 
+/* trigger=tracepoint: what a registered thread's getpgid() runs. */
+struct hc_thread {
+	__u32 op;
+	__u32 tid;		/* index into stats */
+	__u32 from;
+	__u32 step;
+};
+
 #endif
