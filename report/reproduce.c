@@ -634,13 +634,20 @@ int cmd_reproduce(int argc, char **argv)
 	struct run run;
 	json_t *pub;
 
+	/*
+	 * A bad option ends the parse here: getopt_long must not be called
+	 * again with optind moved past argc (it never returns -1 then).
+	 */
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': path = optarg; break;
 		case 'r': dir = optarg; break;
 		case 'm': matrix = true; break;
 		case 'c': cpus = parse_cpus(optarg); break;
-		default: path = NULL; optind = argc + 1; break;
+		default:
+			die_usage("reproduce: bad or incomplete option '%s' (see abreport reproduce --help)",
+				  argv[optind - 1]);
 		}
 	}
 	if (!path || optind != argc || matrix == !!dir || (matrix && cpus <= 0))
