@@ -101,9 +101,9 @@ $(BUILD)/tests/report/%: tests/report/%.c $(ABREPORT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ABREPORT_CFLAGS) -o $@ $^ -lcmocka $(ABREPORT_LIBS)
 
-test-report: $(ABREPORT) $(REPORT_TESTS)
+test-report: $(ABREPORT) $(REPORT_TESTS) $(BUILD)/allocbench
 	@set -e; for t in $(REPORT_TESTS); do echo "== $$t"; $$t; done
-	tests/report/e2e.sh $(ABREPORT)
+	tests/report/e2e.sh $(ABREPORT) $(BUILD)/allocbench
 
 # Regenerates the committed fixture runs (deterministic).
 $(BUILD)/tests/report/gen-fixtures: tests/fixtures/gen-fixtures.c

@@ -49,15 +49,16 @@ regression(const struct tally *t, const char *name, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The record's point id (run.c), after the variant between two runs. */
 static void point_name(char *buf, size_t len, const struct point *p,
 		       bool with_variant)
 {
+	const char *id = json_str(p->rec, "point", "?");
+
 	if (with_variant)
-		snprintf(buf, len, "%s/%s/%s/t%d", p->variant, p->workload,
-			 p->plabel, p->threads);
+		snprintf(buf, len, "%s/%s", p->variant, id);
 	else
-		snprintf(buf, len, "%s/%s/t%d", p->workload, p->plabel,
-			 p->threads);
+		snprintf(buf, len, "%s", id);
 }
 
 static double pct_sd(const struct point *p)

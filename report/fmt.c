@@ -75,35 +75,30 @@ static void cat(char *buf, size_t len, const char *s)
 }
 
 /*
- * workload, then the params that vary in the run: strings bare, numbers
- * as k=v. Fixed params are stated once per workload in the report.
+ * workload, then the params that vary in the run, in the record's order
+ * (the workload's declaration order, as in the point id): strings bare,
+ * numbers as k=v. Fixed params are stated once per workload in the report.
  */
 void fmt_label(char *buf, size_t len, const struct run *run,
 	       const struct point *p)
 {
-	char *s = xstrdup(p->plabel), *tok, *save = NULL;
+	const char *k;
+	json_t *v;
+	char t[96];
 
 	snprintf(buf, len, "%s", p->workload);
-	for (tok = strtok_r(s, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		json_t *v;
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		v = json_object_get(p->params, tok);
-		if (!param_varies(run, p->workload, tok))
+	json_object_foreach(p->params, k, v) {
+		if (!param_varies(run, p->workload, k))
 			continue;
 		cat(buf, len, " ");
 		if (json_is_string(v)) {
 			cat(buf, len, json_string_value(v));
 		} else {
-			*eq = '=';
-			cat(buf, len, tok);
+			snprintf(t, sizeof(t), "%s=%lld", k,
+				 (long long)json_integer_value(v));
+			cat(buf, len, t);
 		}
 	}
-	free(s);
 }
 
 static void add_mem(char *buf, size_t len, const struct point *p)

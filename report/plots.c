@@ -77,31 +77,28 @@ int group_of(const struct groups *gs, const struct point *p)
 	return ret;
 }
 
-/* workload and the group parameters that vary in the run. */
+/*
+ * workload and the group parameters that vary in the run, k=v in the
+ * record's order (the workload's declaration order, as in point ids).
+ */
 static char *group_title(const struct run *run, const char *workload,
 			 json_t *gp)
 {
-	char *pk, *label, *tok, *save = NULL;
-	char *title = xstrdup(workload);
+	char *title = xstrdup(workload), *t;
+	const char *k;
+	json_t *v;
 
-	if (params_key(gp, &pk, &label))
-		return title;
-	for (tok = strtok_r(label, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '='), *t;
-
-		if (!eq)
+	json_object_foreach(gp, k, v) {
+		if (!param_varies(run, workload, k))
 			continue;
-		*eq = '\0';
-		if (!param_varies(run, workload, tok))
-			continue;
-		*eq = '=';
-		t = xasprintf("%s %s", title, tok);
+		if (json_is_string(v))
+			t = xasprintf("%s %s=%s", title, k, json_string_value(v));
+		else
+			t = xasprintf("%s %s=%lld", title, k,
+				      (long long)json_integer_value(v));
 		free(title);
 		title = t;
 	}
-	free(pk);
-	free(label);
 	return title;
 }
 

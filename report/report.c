@@ -102,8 +102,8 @@ static void section_not_ok(struct doc *d, const struct run *run)
 			continue;
 		if (!n++)
 			doc_pre_begin(d, "bad");
-		snprintf(line, sizeof(line), "%s %s/%s/t%d: %s: %s", p->variant,
-			 p->workload, p->plabel, p->threads, p->status,
+		snprintf(line, sizeof(line), "%s %s: %s: %s", p->variant,
+			 json_str(p->rec, "point", "?"), p->status,
 			 *p->reason ? p->reason : "no reason given");
 		doc_pre_line(d, line);
 	}

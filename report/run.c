@@ -100,6 +100,7 @@ static void point_samples(struct point *p)
 static int point_init(struct point *p, json_t *rec)
 {
 	json_t *mem = json_object_get(rec, "mem_bytes");
+	int err;
 
 	p->rec = rec;
 	p->variant = json_str(rec, "variant", "?");
@@ -118,7 +119,18 @@ static int point_init(struct point *p, json_t *rec)
 	p->mem_end = json_num(mem, "end", -1);
 	p->mem_idle = json_num(mem, "idle", -1);
 	point_samples(p);
-	return params_key(p->params, &p->pkey, &p->plabel);
+	/*
+	 * The record's "point" is the point's id as the harness wrote it
+	 * (params in the workload's declaration order), the one `allocbench
+	 * results has` and RESUME match byte for byte: every output names a
+	 * point by it. A record without one (valid.c takes none today) gets
+	 * workload/k=v,... (sorted)/tN.
+	 */
+	err = params_key(p->params, &p->pkey, &p->plabel);
+	if (!err && !json_is_string(json_object_get(rec, "point")))
+		json_object_set_new(rec, "point", json_sprintf("%s/%s/t%d",
+				    p->workload, p->plabel, p->threads));
+	return err;
 }
 
 /* A JSON file of at most AB_MAX_JSON bytes; NULL with err set if not. */

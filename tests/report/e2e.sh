@@ -4,11 +4,12 @@
 # every plot loads; a screenshot is kept in build/artifacts/), and the
 # published-table printer.
 #
-#   tests/report/e2e.sh [build/abreport]
+#   tests/report/e2e.sh [build/abreport [build/allocbench]]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bin=${1:-build/abreport}
+allocbench=${2:-build/allocbench}
 fx=tests/fixtures
 work=build/tests/report/e2e
 artifacts=build/artifacts
@@ -312,7 +313,7 @@ reproduce_tests()
 	expect_grep "matrix: target" "$work/matrix-small.out" '^TARGET=vm$'
 	expect_grep "matrix: variants" "$work/matrix-small.out" '^VARIANTS=kmalloc-rcu bpf-ma$'
 	expect_grep "matrix: threads capped" "$work/matrix-small.out" '^THREADS=2$'
-	expect_grep "matrix: the source's method" "$work/matrix-small.out" '^PARAMS=value_size=8 method=htab-mem$'
+	expect_grep "matrix: the source's method" "$work/matrix-small.out" '^PARAMS=value_size=8 method=htab-mem trigger=tracepoint$'
 	expect_grep "matrix: the source's warm-up" "$work/matrix-small.out" '^WARMUP=3$'
 	expect_grep "matrix: the source's duration" "$work/matrix-small.out" '^DURATION=10$'
 	jq '.matrix.params.max_entries = {"per_cpu": 64, "min": 8192}' \
@@ -327,7 +328,93 @@ reproduce_tests()
 	expect_rc 2 repro-bad-file "$bin" reproduce --published tests/fixtures/noise-a/meta.json --run $fx/noise-a
 }
 
+# has_agrees NAME RUNDIR VARIANT ID: the id names a record of the run
+# (its "point" as it is, of that variant) and `allocbench results has`
+# answers for it what the record's status says: 0 for ok and unsupported,
+# 1 for failed.
+has_agrees()
+{
+	local name=$1 run=$2 v=$3 id=$4 status want rc=0
+
+	status=$(jq -r --arg v "$v" --arg p "$id" \
+		'select(.variant == $v and .point == $p) | .status' "$run/results.jsonl" | tail -n 1)
+	case $status in
+	ok | unsupported) want=0 ;;
+	failed) want=1 ;;
+	*) bad "$name: $v $id is no record's point"; return 1 ;;
+	esac
+	"$allocbench" results has "$run" "$id" "$v" 2>/dev/null || rc=$?
+	if [[ $rc -ne $want ]]; then
+		bad "$name: results has $id $v exits $rc, its record is $status"
+		return 1
+	fi
+}
+
+# has_all NAME RUNDIR N: "VARIANT ID" lines on stdin, each through
+# has_agrees; at least N of them.
+has_all()
+{
+	local name=$1 run=$2 min=$3 n=0 fail=0 v id
+
+	while read -r v id; do
+		n=$((n + 1))
+		has_agrees "$name" "$run" "$v" "$id" || fail=$((fail + 1))
+	done
+	if [[ $n -ge $min && $fail -eq 0 ]]; then
+		ok "$name: $n point ids, each found by allocbench results has"
+	elif [[ $n -lt $min ]]; then
+		bad "$name: $n point ids, want at least $min"
+	fi
+}
+
+# One point id everywhere: what compare prints and the report shows is the
+# record's "point" (params in declaration order), which `allocbench
+# results has RUNDIR ID [VARIANT]` (harness/main.c) finds byte for byte.
+point_id_tests()
+{
+	local run=$work/ids/20260110-020000-vm out=$work/ids-report id sorted rc=0
+	local ids='(null|htab_churn|qp_trie_lookup|qp_trie_update|nmi_alloc)/[^ )]*/t[0-9]+'
+
+	if [[ ! -x $allocbench ]]; then
+		bad "point ids: $allocbench is missing (make $allocbench)"
+		return
+	fi
+	mkdir -p "$work/ids"
+	cp -r $fx/noise-a "$run"
+	# --run: "BASE -> VARIANT" heads each variant's lines of ids, in
+	# which the points only in (or missing from) one side are listed.
+	"$bin" compare --run "$run" --base-variant bpf-ma >"$work/ids-variants.out" 2>/dev/null || true
+	has_all "ids: compare --run" "$run" 30 < <(awk -v re="$ids" '
+		/^[^ ]+ -> [^ ]+$/ { base = $1; v = $3; next }
+		/^points of base missing/ { v = base; next }
+		/^points only in [^ ]+:$/ { v = substr($4, 1, length($4) - 1); next }
+		/^verdict:/ { next }
+		v != "" && match($0, re) { print v, substr($0, RSTART, RLENGTH) }' \
+		"$work/ids-variants.out")
+	# Between runs: VARIANT/ID.
+	"$bin" compare --base "$run" --new "$run" >"$work/ids-runs.out" 2>/dev/null || true
+	has_all "ids: compare between runs" "$run" 40 < <(grep -Eo "[A-Za-z0-9][A-Za-z0-9._+-]*/$ids" \
+		"$work/ids-runs.out" | sed 's|/| |')
+	# The report: every point that did not run, as VARIANT ID: status.
+	"$bin" report --out "$out" "$run" >/dev/null 2>&1
+	has_all "ids: report, points that did not run" "$run" 7 < <(sed -nE \
+		"s#^([A-Za-z0-9][A-Za-z0-9._+-]*) ($ids): (ok|unsupported|failed): .*#\1 \2#p" "$out/report.md")
+	# The check can fail: the same point with its params sorted, as the
+	# report and compare printed it before, is not found.
+	id=$(head -n 1 "$run/results.jsonl" | jq -r .point)
+	sorted=$(head -n 1 "$run/results.jsonl" |
+		jq -r '.workload + "/" + (.params | to_entries | sort_by(.key) |
+			map("\(.key)=\(.value)") | join(",")) + "/t\(.threads)"')
+	"$allocbench" results has "$run" "$sorted" bpf-ma 2>/dev/null || rc=$?
+	if [[ $sorted != "$id" && $rc -eq 1 ]]; then
+		ok "ids: a sorted label ($sorted) is not found"
+	else
+		bad "ids: sorted label $sorted (record's $id): results has exits $rc, want 1"
+	fi
+}
+
 compare_tests
+point_id_tests
 report_tests
 newest_tests
 reproduce_tests
