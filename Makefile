@@ -8,6 +8,10 @@ CLANG       := clang
 BPFTOOL     := bpftool
 ARCH        := x86
 SUITE_SHA   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# "-dirty" when the tree has uncommitted changes (tracked or untracked
+# files) at build time. Only --version prints it (SUITE_DIRTY, beside
+# SUITE_SHA); records carry SUITE_SHA alone, the commit.
+SUITE_DIRTY := $(if $(filter unknown,$(SUITE_SHA)),,$(shell git status --porcelain 2>/dev/null | grep -q . && echo -dirty))
 
 CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
                -Wno-missing-field-initializers -D_GNU_SOURCE \
@@ -35,6 +39,22 @@ all: $(BUILD)/allocbench
 include harness/harness.mk
 -include $(sort $(wildcard mk/*.mk))
 -include tests/tests.mk
+
+# What prints the version is rebuilt when it changes: the stamps are
+# rewritten only when their content differs. record.o puts SUITE_SHA in
+# every record; main.o of allocbench and abreport print --version.
+$(BUILD)/suite-sha $(BUILD)/suite-version: suite-version-check
+	@mkdir -p $(@D)
+	@v='$(SUITE_SHA)$(if $(filter %-version,$@),$(SUITE_DIRTY))'; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+$(BUILD)/obj/harness/record.o: $(BUILD)/suite-sha
+$(BUILD)/obj/harness/main.o: $(BUILD)/suite-version
+$(BUILD)/obj/harness/main.o: CFLAGS += -DSUITE_DIRTY='"$(SUITE_DIRTY)"'
+$(BUILD)/obj/report/main.o: $(BUILD)/suite-version
+$(BUILD)/obj/report/main.o: ABREPORT_CFLAGS += -DSUITE_SHA='"$(SUITE_SHA)"' \
+	-DSUITE_DIRTY='"$(SUITE_DIRTY)"'
+.PHONY: suite-version-check
+suite-version-check:
 
 deps:
 	runners/install-deps mk/debian-packages.txt

@@ -8,24 +8,103 @@
  *   abreport compare --run DIR --base-variant NAME [--threshold PCT]
  *   abreport reproduce --published FILE --run DIR
  *   abreport reproduce --published FILE --matrix [--cpus N]
+ *   abreport [COMMAND] --help, abreport --version
  */
+#include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "abreport.h"
 
+#ifndef SUITE_SHA
+#define SUITE_SHA "unknown"
+#endif
+/* "-dirty" when the tree had uncommitted changes at build time (Makefile) */
+#ifndef SUITE_DIRTY
+#define SUITE_DIRTY ""
+#endif
+
 static const char usage[] =
-	"usage: abreport report|compare|reproduce ... (see report/README.md)";
+	"usage: abreport report|compare|reproduce ... (see abreport --help)";
+
+/* `abreport COMMAND --help`: each command's usage, on stdout. */
+static const struct {
+	const char *cmd, *text;
+} usages[] = {
+	{ "report",
+	  "usage: abreport report [--out DIR] [RUNDIR]\n"
+	  "  Writes RUNDIR/report/ (or DIR): index.html, report.md, plots/.\n"
+	  "  RUNDIR defaults to the newest run under results/.\n" },
+	{ "compare",
+	  "usage: abreport compare --base DIR --new DIR [--threshold PCT] [--alpha P]\n"
+	  "                        [--max-stddev PCT] [--force]\n"
+	  "       abreport compare --run DIR --base-variant NAME [--threshold PCT]\n"
+	  "                        [--max-stddev PCT]\n"
+	  "  Regression verdicts, point by point (--base and --new may repeat).\n"
+	  "  Exit 0 no regression, 1 regression, 2 usage or runs not comparable.\n" },
+	{ "reproduce",
+	  "usage: abreport reproduce --published FILE --run RUNDIR\n"
+	  "       abreport reproduce --published FILE --matrix --cpus N\n"
+	  "  The published table of FILE (reproduce/*.json) beside the run's\n"
+	  "  figures, or the sweep that measures it as KEY=VALUE lines.\n" },
+};
+
+static int help(const char *cmd)
+{
+	if (!cmd) {
+		fputs("usage: abreport report [--out DIR] [RUNDIR]\n"
+		      "       abreport compare --base DIR --new DIR [options]\n"
+		      "       abreport compare --run DIR --base-variant NAME [options]\n"
+		      "       abreport reproduce --published FILE (--run RUNDIR | --matrix --cpus N)\n"
+		      "       abreport --help | --version\n"
+		      "`abreport COMMAND --help` describes one command; see report/README.md.\n",
+		      stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
+		if (!strcmp(usages[i].cmd, cmd))
+			fputs(usages[i].text, stdout);
+	return 0;
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+/* -h or --help among a command's arguments (up to a "--") */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (is_help(argv[i]))
+			return true;
+	return false;
+}
 
 int main(int argc, char **argv)
 {
+	int (*cmd)(int argc, char **argv) = NULL;
+
 	if (argc < 2)
 		die_usage("%s", usage);
+	if (is_help(argv[1]))
+		return help(NULL);
+	if (!strcmp(argv[1], "--version")) {
+		printf("abreport %s%s\n", SUITE_SHA, SUITE_DIRTY);
+		return 0;
+	}
 	if (!strcmp(argv[1], "report"))
-		return cmd_report(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "compare"))
-		return cmd_compare(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "reproduce"))
-		return cmd_reproduce(argc - 1, argv + 1);
-	die_usage("%s", usage);
-	return 2;
+		cmd = cmd_report;
+	else if (!strcmp(argv[1], "compare"))
+		cmd = cmd_compare;
+	else if (!strcmp(argv[1], "reproduce"))
+		cmd = cmd_reproduce;
+	if (!cmd)
+		die_usage("unknown %s '%s' (see abreport --help)",
+			  argv[1][0] == '-' ? "option" : "command", argv[1]);
+	if (wants_help(argc - 1, argv + 1))
+		return help(argv[1]);
+	/* a command's bad option is its one line: its usage (exit 2) */
+	opterr = 0;
+	return cmd(argc - 1, argv + 1);
 }
