@@ -97,7 +97,16 @@ static int param_value(const struct param_spec *s, const char *v, struct param_v
 			return 0;
 		}
 	}
-	snprintf(err, len, "parameter %s: '%s' is not one of the allowed values", s->name, v);
+	/* one line that names every allowed value */
+	{
+		size_t off = (size_t)snprintf(err, len, "parameter %s: '%s' is not one of ",
+					      s->name, v);
+
+		for (int i = 0; s->values[i] && off < len; i++)
+			off += (size_t)snprintf(err + off, len - off, "%s%s",
+						i ? (s->values[i + 1] ? ", " : " or ") : "",
+						s->values[i]);
+	}
 	return -EINVAL;
 }
 
@@ -181,8 +190,10 @@ int point_id(const struct point *pt, char *buf, size_t len)
 
 enum {
 	OPT_THREADS = 't', OPT_DURATION = 'd', OPT_WARMUP = 'w', OPT_PARAM = 'p',
+	OPT_HELP = 'h',
 	OPT_RUN_ID = 256, OPT_TARGET, OPT_VARIANT, OPT_ACCEL, OPT_CTX, OPT_REASON,
 };
+#define RUN_SHORTOPTS	"t:d:w:p:h"
 
 static const struct option run_longopts[] = {
 	{ "threads",	required_argument, NULL, OPT_THREADS },
@@ -195,6 +206,7 @@ static const struct option run_longopts[] = {
 	{ "accel",	required_argument, NULL, OPT_ACCEL },
 	{ "ctx",	required_argument, NULL, OPT_CTX },
 	{ "reason",	required_argument, NULL, OPT_REASON },
+	{ "help",	no_argument,	   NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -282,7 +294,27 @@ static int run_opt(int c, const char *arg, struct point *pt, struct run_opts *ro
 }
 
 /*
+ * -h or --help as an option, wherever it is (the value of an option that
+ * takes one, e.g. --reason --help, is not an option). argv[0] is the
+ * workload, or the option itself when no workload is given.
+ */
+static bool wants_help(int argc, char **argv)
+{
+	int c;
+
+	if (argc >= 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")))
+		return true;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, RUN_SHORTOPTS, run_longopts, NULL)) != -1)
+		if (c == OPT_HELP)
+			return true;
+	return false;
+}
+
+/*
  * argv[0] is the workload name. Options may come in any order after it.
+ * Returns POINT_HELP when -h or --help is among them, before any check.
  */
 int point_parse(int argc, char **argv, struct point *pt, struct run_opts *ro,
 		int max_threads, char *err, size_t len)
@@ -293,6 +325,8 @@ int point_parse(int argc, char **argv, struct point *pt, struct run_opts *ro,
 	pt->threads = 1;
 	pt->duration = 5;
 	pt->warmup = 1;
+	if (wants_help(argc, argv))
+		return POINT_HELP;
 	if (argc < 1 || argv[0][0] == '-') {
 		snprintf(err, len, "no workload given (see `allocbench list`)");
 		return -EINVAL;
@@ -304,9 +338,10 @@ int point_parse(int argc, char **argv, struct point *pt, struct run_opts *ro,
 	}
 	optind = 0;	/* 0, not 1: glibc forgets a half-read option cluster of an earlier argv */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "t:d:w:p:", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, RUN_SHORTOPTS, run_longopts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			snprintf(err, len, "bad or incomplete option '%s'", argv[optind - 1]);
+			snprintf(err, len, "bad or incomplete option '%s' (see --help)",
+				 argv[optind - 1]);
 			return -EINVAL;
 		}
 		if (run_opt(c, optarg, pt, ro, max_threads, err, len))

@@ -24,7 +24,12 @@ int parse_threads_list(const char *s, int *out, int max_out, int max_threads,
 int point_set_param(struct point *pt, const char *kv, char *err, size_t len);
 int point_fill_defaults(struct point *pt);
 int point_id(const struct point *pt, char *buf, size_t len);
-/* The syntax of a point; point_validate() adds the workload's own checks. */
+/*
+ * The syntax of a point; point_validate() adds the workload's own checks.
+ * 0, -errno with err set, or POINT_HELP: -h or --help was given, nothing
+ * else was parsed.
+ */
+#define POINT_HELP	1
 int point_parse(int argc, char **argv, struct point *pt, struct run_opts *ro,
 		int max_threads, char *err, size_t len);
 int point_validate(const struct point *pt, char *err, size_t len);

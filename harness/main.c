@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "bpfutil.h"
 #include "cli.h"
@@ -15,12 +16,91 @@
 #include "merge.h"
 #include "plan.h"
 #include "record.h"
+#include "stats.h"
 #include "store.h"
 #include "sysinfo.h"
+
+#ifndef SUITE_SHA
+#define SUITE_SHA "unknown"
+#endif
+/* "-dirty" when the tree had uncommitted changes at build time (Makefile) */
+#ifndef SUITE_DIRTY
+#define SUITE_DIRTY ""
+#endif
+
+/* `allocbench CMD --help`: each command's usage, on stdout. */
+static const struct {
+	const char *cmd, *text;
+} usages[] = {
+	{ "list",
+	  "usage: allocbench list [--json]\n"
+	  "  The workloads and their parameters (type, default, allowed values);\n"
+	  "  \"(swept)\" marks those the default plan varies.\n" },
+	{ "plan",
+	  "usage: allocbench plan [--workloads W[,W...]] [--threads LIST] [--param K=V]...\n"
+	  "  The sweep, one point a line: POINT_ID <TAB> ARGS (what `run` takes).\n"
+	  "  LIST: 1,2,4 or 1-4 (default 1, 2, 4, ... up to the online CPUs);\n"
+	  "  K=V fixes a parameter, K=V1,V2 sweeps those values.\n" },
+	{ "run",
+	  "usage: allocbench run WORKLOAD [--threads N] [--duration S] [--warmup S]\n"
+	  "                      [--param K=V]... [--run-id ID] [--target host|vm]\n"
+	  "                      [--variant NAME] [--accel none|kvm|tcg] [--ctx K=V]...\n"
+	  "  Runs one point (as root): one JSON record on stdout, a summary line on\n"
+	  "  stderr. Defaults: 1 thread, 5 s after 1 s of warm-up. Exit 0 ok or\n"
+	  "  unsupported, 1 failed, 2 a usage error (one line on stderr, no record).\n"
+	  "  `allocbench list` gives the workloads and their parameters.\n" },
+	{ "fail",
+	  "usage: allocbench fail WORKLOAD --reason TEXT [run's options]\n"
+	  "  Prints the record of a point that could not run (status failed); any\n"
+	  "  thread count up to 1024, the workload's own checks skipped. Exit 1.\n" },
+	{ "results",
+	  "usage: allocbench results append RUNDIR          (records on stdin)\n"
+	  "       allocbench results has RUNDIR POINT_ID [VARIANT]\n"
+	  "       allocbench results meta RUNDIR K=V|K:=JSON|K=@FILE...\n"
+	  "       allocbench results merge [--force] OUT RUNDIR...\n"
+	  "  The run store (docs/interfaces.md); `results SUBCOMMAND --help` for one.\n" },
+	{ "results append",
+	  "usage: allocbench results append RUNDIR          (records on stdin)\n"
+	  "  Adds the valid schema-1 records to RUNDIR/results.jsonl (atomic\n"
+	  "  rewrite under RUNDIR/.lock). RUNDIR must exist. Exit 1 when a line is\n"
+	  "  rejected or the store fails, 2 for a usage error or a missing RUNDIR.\n" },
+	{ "results has",
+	  "usage: allocbench results has RUNDIR POINT_ID [VARIANT]\n"
+	  "  Exit 0 when RUNDIR has a finished (ok or unsupported) record of\n"
+	  "  POINT_ID (of VARIANT, when given), 1 when not, 2 when it cannot tell.\n" },
+	{ "results meta",
+	  "usage: allocbench results meta RUNDIR K=V|K:=JSON|K=@FILE...\n"
+	  "  Merges keys into RUNDIR/meta.json atomically: K=V a string, K:=JSON a\n"
+	  "  JSON value, K=@FILE a JSON value read from FILE.\n" },
+	{ "results merge",
+	  "usage: allocbench results merge [--force] OUT RUNDIR...\n"
+	  "  A new run directory OUT from the runs (shards); refuses runs that do\n"
+	  "  not belong together (exit 2) unless --force.\n" },
+};
+
+static int help(const char *cmd)
+{
+	for (size_t i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
+		if (!strcmp(usages[i].cmd, cmd))
+			fputs(usages[i].text, stdout);
+	return 0;
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
 
 static int usage_error(const char *msg)
 {
 	fprintf(stderr, "allocbench: %s\n", msg);
+	return 2;
+}
+
+static int unknown_option(const char *cmd, const char *opt)
+{
+	fprintf(stderr, "allocbench: %s: unknown option '%s' (see allocbench %s --help)\n",
+		cmd, opt, cmd);
 	return 2;
 }
 
@@ -48,8 +128,17 @@ static void print_param(const struct param_spec *p, json_t *arr)
 
 static int cmd_list(int argc, char **argv)
 {
-	bool as_json = argc > 1 && !strcmp(argv[1], "--json");
-	json_t *all = json_array();
+	bool as_json = false;
+	json_t *all;
+
+	for (int i = 1; i < argc; i++) {
+		if (is_help(argv[i]))
+			return help("list");
+		if (strcmp(argv[i], "--json"))
+			return unknown_option("list", argv[i]);
+		as_json = true;
+	}
+	all = json_array();
 
 	for (int w = 0; workloads[w]; w++) {
 		const struct workload *wl = workloads[w];
@@ -91,16 +180,21 @@ static int cmd_plan(int argc, char **argv)
 	FILE *mem;
 
 	for (int i = 1; i < argc; i++) {
+		if (is_help(argv[i]))
+			return help("plan");
+		if (strcmp(argv[i], "--workloads") && strcmp(argv[i], "--threads") &&
+		    strcmp(argv[i], "--param"))
+			return unknown_option("plan", argv[i]);
 		if (i + 1 >= argc)
 			return usage_error("plan: option without a value");
 		if (!strcmp(argv[i], "--workloads"))
 			wls = argv[++i];
 		else if (!strcmp(argv[i], "--threads"))
 			tlist = argv[++i];
-		else if (!strcmp(argv[i], "--param") && nr_params < MAX_PARAMS)
+		else if (nr_params < MAX_PARAMS)
 			params[nr_params++] = argv[++i];
 		else
-			return usage_error("plan: unknown option (--workloads, --threads, --param)");
+			return usage_error("plan: too many --param");
 	}
 	if (tlist && *tlist) {
 		/* a plan may be for a guest with more CPUs; run checks the limit */
@@ -135,6 +229,61 @@ static int emit(const struct result *res)
 	return ret;
 }
 
+/* bytes as MiB, for a person */
+static double mib(long long bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
+/*
+ * One line for a person on stderr once the point is over, like the
+ * kernel's bench "Summary:" line; the record on stdout is the result.
+ */
+static void print_summary(const struct result *r)
+{
+	const struct point *pt = r->pt;
+	char mem[128], why[160];
+	long long failures = 0;
+	const char *unit = "";
+	double scale = 1;
+	struct summary s;
+	size_t n;
+
+	stats_summary(r->samples, r->nr_samples, &s);
+	if (s.mean >= 1e9) {
+		scale = 1e9;
+		unit = "G ";
+	} else if (s.mean >= 1e6) {
+		scale = 1e6;
+		unit = "M ";
+	} else if (s.mean >= 1e3) {
+		scale = 1e3;
+		unit = "k ";
+	}
+	for (int i = 0; i < r->failures.nr; i++)
+		failures += r->failures.c[i].value;
+	if (!strcmp(r->mem.source, "none"))
+		snprintf(mem, sizeof(mem), "memory not measured");
+	else if (r->mem.mean >= 0)
+		snprintf(mem, sizeof(mem), "memory mean %.2f MiB, peak %.2f MiB",
+			 mib(r->mem.mean), mib(r->mem.peak));
+	else
+		snprintf(mem, sizeof(mem), "memory peak %.2f MiB", mib(r->mem.peak));
+	/* the reason's first line, cut on a character boundary */
+	n = strcspn(r->reason, "\n\r\t");
+	if (n >= sizeof(why)) {
+		n = sizeof(why) - 1;
+		while (n && ((unsigned char)r->reason[n] & 0xc0) == 0x80)
+			n--;
+	}
+	snprintf(why, sizeof(why), "%.*s", (int)n, r->reason);
+	fprintf(stderr, "allocbench: summary: %s, %d thread%s, %s: %.3f \u00b1 %.3f %sops/s, "
+		"%s, failures %lld%s%s%s\n",
+		pt->wl->name, pt->threads, pt->threads == 1 ? "" : "s", r->status,
+		s.mean / scale, s.stddev / scale, unit, mem, failures,
+		*why ? " (" : "", why, *why ? ")" : "");
+}
+
 static int run_max_threads(void)
 {
 	int n = sys_possible_cpus();
@@ -157,8 +306,11 @@ static int cmd_point(int argc, char **argv, bool fail)
 	 * whatever the workload would say of its parameters; a point that
 	 * runs is bounded by this machine's CPUs and checked in full.
 	 */
-	if (point_parse(argc - 1, argv + 1, &pt, &ro, fail ? MAX_THREADS : run_max_threads(),
-			err, sizeof(err)))
+	ret = point_parse(argc - 1, argv + 1, &pt, &ro,
+			  fail ? MAX_THREADS : run_max_threads(), err, sizeof(err));
+	if (ret == POINT_HELP)
+		return help(fail ? "fail" : "run");
+	if (ret)
 		return usage_error(err);
 	result_init(&res, &pt, &ro);
 	if (fail) {
@@ -173,44 +325,100 @@ static int cmd_point(int argc, char **argv, bool fail)
 		return usage_error(err);
 	if (geteuid() != 0) {
 		result_set_status(&res, "failed", "not root: the workloads load BPF programs");
+		print_summary(&res);
 		return emit(&res);
 	}
 	fprintf(stderr, "allocbench: %s, %d thread(s), %d s + %d s warm-up\n",
 		pt.wl->name, pt.threads, pt.duration, pt.warmup);
 	harness_catch_signals();
 	harness_run(&res);
+	print_summary(&res);
 	ret = emit(&res);
 	return harness_stop_signal ? 128 + harness_stop_signal : ret;
+}
+
+/*
+ * The arguments of results SUB (no options but -h, --help): -1 when help
+ * was asked and printed, 2 for a usage error (said), 0 for min..max of
+ * them.
+ */
+static int results_args(const char *sub, int argc, char **argv, int min, int max,
+			const char *want)
+{
+	char cmd[32], msg[ERR_LEN];
+
+	snprintf(cmd, sizeof(cmd), "results %s", sub);
+	for (int i = 1; i < argc; i++) {
+		if (is_help(argv[i])) {
+			help(cmd);
+			return -1;
+		}
+	}
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-')
+			return unknown_option(cmd, argv[i]);
+	if (argc - 1 < min || argc - 1 > max) {
+		snprintf(msg, sizeof(msg), "%s: want %s (see allocbench %s --help)", cmd, want,
+			 cmd);
+		return usage_error(msg);
+	}
+	return 0;
 }
 
 static int cmd_results(int argc, char **argv)
 {
 	char err[ERR_LEN];
 	int rejected = 0, ret;
+	struct stat st;
 
-	if (argc >= 2 && !strcmp(argv[1], "merge"))
+	if (argc < 2)
+		return usage_error("results: want append, has, meta or merge "
+				   "(see allocbench results --help)");
+	if (is_help(argv[1]))
+		return help("results");
+	if (!strcmp(argv[1], "merge")) {
+		for (int i = 2; i < argc; i++)
+			if (is_help(argv[i]))
+				return help("results merge");
 		return cmd_merge(argc - 1, argv + 1);
-	if (argc >= 3 && !strcmp(argv[1], "append")) {
+	}
+	if (!strcmp(argv[1], "append")) {
+		ret = results_args("append", argc - 1, argv + 1, 1, 1, "RUNDIR");
+		if (ret)
+			return ret < 0 ? 0 : ret;
+		/* a run directory is made by its runner: a typo must not make one */
+		if (stat(argv[2], &st) || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "allocbench: results append %s: no such run directory\n",
+				argv[2]);
+			return 2;
+		}
 		ret = store_append(argv[2], stdin, &rejected);
 		if (ret)
 			fprintf(stderr, "allocbench: results append %s: %s\n", argv[2],
 				strerror(-ret));
 		return ret || rejected ? 1 : 0;
 	}
-	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "has")) {
+	if (!strcmp(argv[1], "has")) {
+		ret = results_args("has", argc - 1, argv + 1, 2, 3, "RUNDIR POINT_ID [VARIANT]");
+		if (ret)
+			return ret < 0 ? 0 : ret;
 		ret = store_has(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 		if (ret < 0)
 			fprintf(stderr, "allocbench: results has %s: %s\n", argv[2],
 				strerror(-ret));
 		return ret < 0 ? 2 : ret;
 	}
-	if (argc >= 3 && !strcmp(argv[1], "meta")) {
+	if (!strcmp(argv[1], "meta")) {
+		ret = results_args("meta", argc - 1, argv + 1, 1, argc, "RUNDIR K=V...");
+		if (ret)
+			return ret < 0 ? 0 : ret;
 		if (store_meta(argv[2], argc - 3, argv + 3, err, sizeof(err)))
 			return usage_error(err);
 		return 0;
 	}
-	return usage_error("results append RUNDIR | has RUNDIR POINT [VARIANT] | meta RUNDIR K=V... "
-			   "| merge [--force] OUT RUNDIR...");
+	fprintf(stderr, "allocbench: results: unknown subcommand '%s' (append, has, meta, merge)\n",
+		argv[1]);
+	return 2;
 }
 
 static void usage(FILE *f)
@@ -224,7 +432,9 @@ static void usage(FILE *f)
 		"       allocbench fail WORKLOAD --reason TEXT [run's options]\n"
 		"       allocbench results append RUNDIR | has RUNDIR POINT [VARIANT]\n"
 		"                          | meta RUNDIR K=V|K:=JSON|K=@FILE...\n"
-		"                          | merge [--force] OUT RUNDIR...\n");
+		"                          | merge [--force] OUT RUNDIR...\n"
+		"       allocbench --help | --version\n"
+		"`allocbench COMMAND --help` describes one command.\n");
 }
 
 int main(int argc, char **argv)
@@ -244,10 +454,15 @@ int main(int argc, char **argv)
 		return cmd_point(argc - 1, argv + 1, true);
 	if (!strcmp(argv[1], "results"))
 		return cmd_results(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+	if (is_help(argv[1])) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "allocbench: unknown command '%s'\n", argv[1]);
+	if (!strcmp(argv[1], "--version")) {
+		printf("allocbench %s%s\n", SUITE_SHA, SUITE_DIRTY);
+		return 0;
+	}
+	fprintf(stderr, "allocbench: unknown %s '%s' (see allocbench --help)\n",
+		argv[1][0] == '-' ? "option" : "command", argv[1]);
 	return 2;
 }
