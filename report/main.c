@@ -3,7 +3,7 @@
  * abreport: reports, regression verdicts and published-table printing
  * for allocbench runs.
  *
- *   abreport report [--out DIR] [RUNDIR]
+ *   abreport report [--out DIR] [--base VARIANT] [RUNDIR]
  *   abreport compare --base DIR --new DIR [--threshold PCT] [--force]
  *   abreport compare --run DIR --base-variant NAME [--threshold PCT]
  *   abreport reproduce --published FILE --run DIR
@@ -32,9 +32,10 @@ static const struct {
 	const char *cmd, *text;
 } usages[] = {
 	{ "report",
-	  "usage: abreport report [--out DIR] [RUNDIR]\n"
+	  "usage: abreport report [--out DIR] [--base VARIANT] [RUNDIR]\n"
 	  "  Writes RUNDIR/report/ (or DIR): index.html, report.md, plots/.\n"
-	  "  RUNDIR defaults to the newest run under results/.\n" },
+	  "  RUNDIR defaults to the newest run under results/; VARIANT is the one\n"
+	  "  the summary compares the others with.\n" },
 	{ "compare",
 	  "usage: abreport compare --base DIR --new DIR [--threshold PCT] [--alpha P]\n"
 	  "                        [--max-stddev PCT] [--force]\n"
@@ -52,7 +53,7 @@ static const struct {
 static int help(const char *cmd)
 {
 	if (!cmd) {
-		fputs("usage: abreport report [--out DIR] [RUNDIR]\n"
+		fputs("usage: abreport report [--out DIR] [--base VARIANT] [RUNDIR]\n"
 		      "       abreport compare --base DIR --new DIR [options]\n"
 		      "       abreport compare --run DIR --base-variant NAME [options]\n"
 		      "       abreport reproduce --published FILE (--run RUNDIR | --matrix --cpus N)\n"
