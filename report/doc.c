@@ -172,6 +172,127 @@ void doc_img(struct doc *d, const char *stem, const char *alt)
 	fputs("</figcaption></figure>\n", d->html);
 }
 
+/* A line that must be seen first: HTML <p class>, a Markdown quote. */
+void doc_banner(struct doc *d, const char *cls, const char *text)
+{
+	fputs("> **", d->md);
+	md_esc(d->md, text);
+	fputs("**\n\n", d->md);
+	fputs("<p class=\"banner ", d->html);
+	html_esc(d->html, cls);
+	fputs("\">", d->html);
+	html_esc(d->html, text);
+	fputs("</p>\n", d->html);
+}
+
+/* Folded in the HTML (a click opens it); Markdown has it all. */
+void doc_details_begin(struct doc *d, const char *summary)
+{
+	md_esc(d->md, summary);
+	fputs(":\n\n", d->md);
+	fputs("<details><summary>", d->html);
+	html_esc(d->html, summary);
+	fputs("</summary>\n", d->html);
+}
+
+void doc_details_end(struct doc *d)
+{
+	fputs("</details>\n", d->html);
+}
+
+/* A box for the HTML layout (the plots side by side); nothing in Markdown. */
+void doc_div_begin(struct doc *d, const char *cls)
+{
+	fputs("<div class=\"", d->html);
+	html_esc(d->html, cls);
+	fputs("\">\n", d->html);
+}
+
+void doc_div_end(struct doc *d)
+{
+	fputs("</div>\n", d->html);
+}
+
+void doc_grid_begin(struct doc *d, const char *cls)
+{
+	fputs("<table class=\"", d->html);
+	html_esc(d->html, cls);
+	fputs("\">\n", d->html);
+}
+
+static void grid_cell_html(struct doc *d, const struct doc_cell *c)
+{
+	const char *tag = c->head ? "th" : "td";
+
+	fprintf(d->html, "<%s", tag);
+	if (c->span > 1)
+		fprintf(d->html, " colspan=\"%d\"", c->span);
+	if (c->cls) {
+		fputs(" class=\"", d->html);
+		html_esc(d->html, c->cls);
+		fputc('"', d->html);
+	}
+	if (c->title) {
+		fputs(" title=\"", d->html);
+		html_esc(d->html, c->title);
+		fputc('"', d->html);
+	}
+	if (c->colour) {
+		fputs(" style=\"border-top: 4px solid ", d->html);
+		html_esc(d->html, c->colour);
+		fputc('"', d->html);
+	}
+	fputc('>', d->html);
+	html_esc(d->html, c->text ? c->text : "");
+	fprintf(d->html, "</%s>", tag);
+}
+
+/*
+ * One row, one line of HTML. Markdown has no spanning cells: a cell of
+ * span n is its text and n - 1 empty cells; a row only the HTML needs
+ * (a header over column groups) is left out of it with in_md false.
+ */
+void doc_grid_row(struct doc *d, const struct doc_cell *cells, size_t n,
+		  bool in_md)
+{
+	size_t i;
+	int s;
+
+	fputs("<tr>", d->html);
+	for (i = 0; i < n; i++)
+		grid_cell_html(d, &cells[i]);
+	fputs("</tr>\n", d->html);
+	if (!in_md)
+		return;
+	fputc('|', d->md);
+	for (i = 0; i < n; i++) {
+		fputc(' ', d->md);
+		md_esc(d->md, cells[i].md ? cells[i].md :
+			      cells[i].text ? cells[i].text : "");
+		fputs(" |", d->md);
+		for (s = 1; s < cells[i].span; s++)
+			fputs(" |", d->md);
+	}
+	fputc('\n', d->md);
+}
+
+/* After the header rows: Markdown's separator line. */
+void doc_grid_head_end(struct doc *d, size_t ncols)
+{
+	size_t i;
+
+	fputc('|', d->md);
+	for (i = 0; i < ncols; i++)
+		fputs("---|", d->md);
+	fputc('\n', d->md);
+}
+
+void doc_grid_end(struct doc *d)
+{
+	fputc('\n', d->md);
+	fputs("</table>\n", d->html);
+}
+
 static int emit_template(FILE *out, const char *tpl, const char *title,
 			 const char *body)
 {
