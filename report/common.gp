@@ -4,7 +4,10 @@
 # never read as commands, which the script copies (load clears them):
 #   data (ARG1, data file, one block per series), out (ARG2, path without
 #   extension), ttl (ARG3, title), ylab (ARG4, throughput unit), nser
-#   (ARG5, series count), gpdir (ARG6, the directory of the scripts).
+#   (ARG5, series count), gpdir (ARG6, the directory of the scripts),
+#   cols (ARG7, "#rrggbb" a series: its variant's colour, the same in
+#   every plot) and marks (ARG8, point type a series: its map's marker).
+# A script draws series i with lc rgb word(cols, i+1), pt (word(marks, i+1)+0).
 set datafile missing "NaN"
 set grid
 set key outside right top noenhanced
@@ -12,6 +15,7 @@ set title ttl noenhanced
 set xlabel "threads"
 set logscale x 2
 set offsets graph 0.05, graph 0.05, graph 0.05, 0
+set pointsize 1.2
 set terminal svg size 960,480 dynamic background rgb "white" font "sans,11"
 set output out.'.svg'
 @PLOT

@@ -5,12 +5,15 @@
  * block's column header) and runs the scripts kept in report/ (*.gp), each of
  * which writes SVG and PNG. Workloads, variants and parameters, the only
  * record strings in file names, titles and series names, are names
- * (valid.c): a record with anything else never gets here.
+ * (valid.c): a record with anything else never gets here. A variant has
+ * one colour in every plot (and in the summary's column heads), a value
+ * of a series parameter (map) one marker.
  */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -38,6 +41,99 @@ static bool is_series_param(const char *workload, const char *key)
 		    !strcmp(series_params[i][1], key))
 			return true;
 	return false;
+}
+
+/*
+ * Workloads whose memory figure is not theirs: null's program allocates
+ * nothing, so what its memory cgroup (or, on the host, the machine's slab
+ * total) shows is the background: 0 to 0.25 MiB in one VM run, 256 KiB
+ * then -148 KiB in one host run here. Deciding by the data (plot memory
+ * only where it moved) would plot exactly that noise, so it is decided
+ * by the workload: no memory plot, no memory column in the summary.
+ */
+static const char *const no_memory_figure[] = { "null" };
+
+bool workload_has_memory(const char *workload)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(no_memory_figure) / sizeof(no_memory_figure[0]); i++)
+		if (!strcmp(no_memory_figure[i], workload))
+			return false;
+	return true;
+}
+
+/*
+ * One colour a variant in every plot and table, whatever else the run
+ * has: the kernel variants of kernels/variants/ have theirs (Okabe-Ito,
+ * told apart with most colour-vision deficiencies); any other name gets
+ * one of the rest by a hash of the name, the same in every report.
+ */
+static const char *const known_colours[][2] = {
+	{ "bpf-ma", "#0072b2" },		/* blue */
+	{ "kmalloc-rcu", "#d55e00" },		/* vermillion */
+	{ "lockless-pool", "#009e73" },		/* bluish green */
+	{ "qp-trie", "#cc79a7" },		/* reddish purple */
+	{ "qp-trie-subtree-lock", "#e69f00" },	/* orange */
+	{ "bpf-ma-6.12", "#56b4e9" },		/* sky blue */
+	{ "host", "#000000" },
+	{ "distro", "#7f7f7f" },
+};
+
+static const char *const other_colours[] = {
+	"#9400d3", "#8c564b", "#a6a600", "#17becf", "#e31a1c", "#6a3d9a",
+	"#b15928", "#2f4f4f",
+};
+
+const char *variant_colour(const char *variant)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	const char *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(known_colours) / sizeof(known_colours[0]); i++)
+		if (!strcmp(known_colours[i][0], variant))
+			return known_colours[i][1];
+	for (c = variant; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	return other_colours[h % (sizeof(other_colours) / sizeof(other_colours[0]))];
+}
+
+/* gnuplot point types: filled circle, square, triangle, diamond, ... */
+static const int markers[] = { 7, 5, 9, 13, 11, 15 };
+
+/*
+ * The marker of a series: by the rank of its series parameter's value
+ * among the values the run's points of the workload have, first seen
+ * first (noprealloc before prealloc in a default sweep).
+ */
+static int series_marker(const struct run *run, const struct point *p)
+{
+	json_t *seen = json_array(), *v, *s;
+	const char *k;
+	size_t i, j, rank = 0;
+
+	json_object_foreach(p->params, k, v) {
+		if (!is_series_param(p->workload, k))
+			continue;
+		for (i = 0; i < run->npts; i++) {
+			json_t *o = json_object_get(run->pts[i].params, k);
+
+			if (strcmp(run->pts[i].workload, p->workload) || !o)
+				continue;
+			json_array_foreach(seen, j, s)
+				if (json_equal(s, o))
+					break;
+			if (j == json_array_size(seen))
+				json_array_append(seen, o);
+		}
+		json_array_foreach(seen, j, s)
+			if (json_equal(s, v))
+				rank = j;
+		break;
+	}
+	json_decref(seen);
+	return markers[rank % (sizeof(markers) / sizeof(markers[0]))];
 }
 
 static json_t *group_params(const struct point *p)
@@ -236,9 +332,23 @@ static double group_scale(const struct run *run, const struct groups *gs,
 	return max >= 1e6 ? 1e6 : max >= 1e3 ? 1e3 : 1;
 }
 
-/* Writes the data file; returns the number of series (0: nothing ok). */
+/* "a" + " " + "b", freeing a. */
+static char *append_word(char *a, const char *b)
+{
+	char *s = xasprintf("%s%s%s", a, *a ? " " : "", b);
+
+	free(a);
+	return s;
+}
+
+/*
+ * Writes the data file; returns the number of series (0: nothing ok).
+ * The series' colours and markers, one word a series, go to *cols and
+ * *marks for the scripts.
+ */
 static int write_data(const struct run *run, const struct groups *gs,
-		      size_t gi, const char *path, double scale)
+		      size_t gi, const char *path, double scale,
+		      char **cols, char **marks)
 {
 	const struct point **pts = xcalloc(run->npts, sizeof(*pts));
 	json_t *done = json_object();
@@ -258,7 +368,12 @@ static int write_data(const struct run *run, const struct groups *gs,
 			continue;
 		name = series_name(p);
 		if (!json_object_get(done, name)) {
+			char mark[16];
+
 			json_object_set_new(done, name, json_true());
+			snprintf(mark, sizeof(mark), "%d", series_marker(run, p));
+			*cols = append_word(*cols, variant_colour(p->variant));
+			*marks = append_word(*marks, mark);
 			n = series_points(run, gs, gi, name, pts);
 			fprintf(f, "%s\"%s\"\n", nser++ ? "\n\n" : "", name);
 			fputs("# threads mean stddev mem_end_mib mem_peak_mib failures_per_s p50_ns p99_ns max_ns\n", f);
@@ -275,14 +390,23 @@ out:
 	return nser;
 }
 
+/* What a plot script is given besides its data file and output. */
+struct plot_args {
+	const char *title;
+	const char *ylab;
+	int nser;
+	const char *cols;	/* "#rrggbb" a series, space separated */
+	const char *marks;	/* gnuplot point type a series */
+};
+
 /*
  * Runs report/<script> in the report directory dir with gnuplot -c: the
- * values reach the script as the string variables ARG1..ARG6, data that
+ * values reach the script as the string variables ARG1..ARG8, data that
  * gnuplot never parses as commands, and the file names are ours, relative
  * to dir (so none starts with '<' or '|', which gnuplot would run).
  */
 static int gnuplot(const char *dir, const char *script, const char *data,
-		   const char *out, const char *title, const char *ylab, int nser)
+		   const char *out, const struct plot_args *a)
 {
 	char *root = realpath(abreport_root(), NULL);
 	char *spath, n[16];
@@ -295,10 +419,11 @@ static int gnuplot(const char *dir, const char *script, const char *data,
 		return -ENOENT;
 	}
 	spath = xasprintf("%s/%s", root, script);
-	snprintf(n, sizeof(n), "%d", nser);
+	snprintf(n, sizeof(n), "%d", a->nser);
 	char *const argv[] = {
 		"gnuplot", "-c", spath, (char *)data, (char *)out,
-		(char *)title, (char *)ylab, n, root, NULL
+		(char *)a->title, (char *)a->ylab, n, root, (char *)a->cols,
+		(char *)a->marks, NULL
 	};
 	posix_spawn_file_actions_init(&fa);
 	err = posix_spawn_file_actions_addchdir_np(&fa, dir);
@@ -321,41 +446,53 @@ struct plot_kind {
 	const char *suffix;
 	const char *what;
 	bool nmi_only;
+	bool memory;
 };
 
 static const struct plot_kind kinds[] = {
-	{ "throughput.gp", "ops", "throughput vs threads (mean ± stddev)", false },
-	{ "memory.gp", "mem", "memory vs threads (end solid, peak dashed)", false },
-	{ "failures.gp", "fail", "allocation failures per second", true },
-	{ "latency.gp", "lat", "allocation latency p50 / p99 / max", true },
+	{ "throughput.gp", "ops", "throughput vs threads (mean ± stddev)", false, false },
+	{ "memory.gp", "mem", "memory vs threads (end solid, peak dashed)", false, true },
+	{ "failures.gp", "fail", "allocation failures per second", true, false },
+	{ "latency.gp", "lat", "allocation latency p50 / p99 / max", true, false },
 };
 
 int plots_write(const struct run *run, const struct groups *gs,
 		const char *outdir, struct doc *d, size_t gi)
 {
 	const struct group *g = &gs->g[gi];
-	const char *unit;
-	double scale = group_scale(run, gs, gi, &unit);
+	struct plot_args a = { .title = g->title };
+	double scale = group_scale(run, gs, gi, &a.ylab);
 	char *data = xasprintf("%s.dat", g->stem);
 	char *path = xasprintf("%s/%s", outdir, data);
-	int nser = write_data(run, gs, gi, path, scale), err = 0;
+	char *cols = xstrdup(""), *marks = xstrdup("");
+	int nser = write_data(run, gs, gi, path, scale, &cols, &marks), err = 0;
 	size_t k;
 
+	a.nser = nser;
+	a.cols = cols;
+	a.marks = marks;
+	if (nser > 0)
+		doc_div_begin(d, "plots");
 	for (k = 0; nser > 0 && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		char *stem, *alt;
 
 		if (kinds[k].nmi_only && strcmp(g->workload, "nmi_alloc"))
 			continue;
+		if (kinds[k].memory && !workload_has_memory(g->workload))
+			continue;
 		stem = xasprintf("%s-%s", g->stem, kinds[k].suffix);
 		alt = xasprintf("%s: %s", g->title, kinds[k].what);
-		if (gnuplot(outdir, kinds[k].script, data, stem, g->title, unit,
-			    nser))
+		if (gnuplot(outdir, kinds[k].script, data, stem, &a))
 			err = -EIO;
 		else
 			doc_img(d, stem, alt);
 		free(stem);
 		free(alt);
 	}
+	if (nser > 0)
+		doc_div_end(d);
+	free(cols);
+	free(marks);
 	free(data);
 	free(path);
 	return nser < 0 ? nser : err;

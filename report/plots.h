@@ -24,5 +24,7 @@ void groups_free(struct groups *gs);
 int group_of(const struct groups *gs, const struct point *p);
 int plots_write(const struct run *run, const struct groups *gs,
 		const char *outdir, struct doc *d, size_t gi);
+const char *variant_colour(const char *variant);
+bool workload_has_memory(const char *workload);
 
 #endif
