@@ -1,6 +1,8 @@
 # Reports, regression verdicts and published tables (report/, reproduce/).
 #
-#   make report [RUN=results/<id>]          default: the newest run
+#   make report [RUN=results/<id>] [BASE_VARIANT=kmalloc-rcu]
+#                default: the newest run; the summary's base is bpf-ma
+#                when the run has it, else its first variant
 #   make compare BASE=results/<a> NEW=results/<b> [THRESHOLD=5] [FORCE=1]
 #                [MAX_STDDEV=10]      (BASE and NEW may name several runs:
 #                                      "results/a1 results/a2")
@@ -48,7 +50,7 @@ $(ABREPORT): $(ABREPORT_OBJ) $(BUILD)/obj/report/main.o
 	$(CC) -o $@ $^ $(ABREPORT_LIBS)
 
 report: $(ABREPORT)
-	$(ABREPORT) report $(RUN)
+	$(ABREPORT) report $(if $(BASE_VARIANT),--base $(BASE_VARIANT)) $(RUN)
 
 compare: $(ABREPORT)
 ifneq ($(BASE_VARIANT),)

@@ -206,12 +206,42 @@ static void overcommit_note(struct doc *d, const struct run *run)
 	free(r);
 }
 
+/* TCG anywhere: meta.json's accel (or its overcommit's), or a record's. */
+static bool run_tcg(const struct run *run)
+{
+	size_t i;
+
+	if (!strcmp(json_str(run->meta, "accel", ""), "tcg") ||
+	    !strcmp(json_str(json_object_get(run->meta, "overcommit"), "accel", ""),
+		    "tcg"))
+		return true;
+	for (i = 0; i < run->npts; i++)
+		if (!strcmp(run->pts[i].accel, "tcg"))
+			return true;
+	return false;
+}
+
+/*
+ * Above everything: what the figures can be used for. Under TCG qemu
+ * translates every guest instruction, so ops/s are many times below the
+ * hardware's and not in proportion to it; what holds is which variant
+ * ran, failed or used more memory, and ratios between variants measured
+ * alike.
+ */
+void context_notes(struct doc *d, const struct run *run)
+{
+	if (run_tcg(run))
+		doc_banner(d, "tcg", "TCG: functional and relative figures; not absolute performance");
+	overcommit_note(d, run);
+}
+
+/* Folded in the HTML: the run's details and every kernel's build. */
 void context_write(struct doc *d, const struct run *run)
 {
 	size_t i, j;
 
 	doc_h(d, 2, "Context");
-	overcommit_note(d, run);
+	doc_details_begin(d, "Run, host and kernel builds");
 	doc_table_begin(d, "what", "value");
 	doc_row(d, "run", run->id);
 	row_meta(d, run, "target", "target");
@@ -232,6 +262,7 @@ void context_write(struct doc *d, const struct run *run)
 	}
 	row_counts(d, run);
 	doc_table_end(d);
+	doc_details_end(d);
 }
 
 /* Per workload: the parameters that stay fixed and those that vary. */

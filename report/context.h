@@ -5,6 +5,7 @@
 #include "abreport.h"
 #include "doc.h"
 
+void context_notes(struct doc *d, const struct run *run);
 void context_write(struct doc *d, const struct run *run);
 void context_params(struct doc *d, const struct run *run, const char *w);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * report: RUNDIR/report/index.html and report.md with plots, reviewer
- * tables, the context block and every point that did not run.
+ * report: RUNDIR/report/index.html and report.md: the summary (variants
+ * against a base, summary.c) first, then the context block, reviewer
+ * tables and plots, and every point that did not run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 
 #include "context.h"
 #include "plots.h"
+#include "summary.h"
 
 /* Order of points in the tables: variant (first seen), params, threads. */
 static const struct run *sort_run;
@@ -144,7 +146,14 @@ static bool first_of_workload(const struct run *run, size_t i)
 	return true;
 }
 
-int report_write(const struct run *run, const char *outdir)
+/*
+ * The page: what the figures are good for (TCG, overcommit), the summary
+ * (one table a workload, the variants against the base), the run's and
+ * kernels' details folded, then per workload its reviewer lines and
+ * plots, and the points that did not run.
+ */
+static int report_write(const struct run *run, const char *outdir,
+			const char *base)
 {
 	char *md = xasprintf("%s/report.md", outdir);
 	char *html = xasprintf("%s/index.html", outdir);
@@ -162,6 +171,8 @@ int report_write(const struct run *run, const char *outdir)
 		fprintf(stderr, "abreport: %s: %s\n", outdir, strerror(-err));
 		goto out;
 	}
+	context_notes(&d, run);
+	summary_write(&d, run, base);
 	context_write(&d, run);
 	err = groups_build(run, &gs);
 	for (i = 0; i < run->npts && !err; i++)
@@ -217,27 +228,35 @@ int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
+		{ "base", required_argument, NULL, 'b' },
 		{ 0 }
 	};
-	const char *out = NULL;
+	static const char usage[] =
+		"usage: abreport report [--out DIR] [--base VARIANT] [RUNDIR]";
+	const char *out = NULL, *want = NULL, *base;
 	char *dir, *outdir;
 	struct run run;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'o')
-			die_usage("usage: abreport report [--out DIR] [RUNDIR]");
-		out = optarg;
+		if (c == 'o')
+			out = optarg;
+		else if (c == 'b')
+			want = optarg;
+		else
+			die_usage("%s", usage);
 	}
 	if (argc - optind > 1)
-		die_usage("usage: abreport report [--out DIR] [RUNDIR]");
+		die_usage("%s", usage);
 	dir = optind < argc ? xstrdup(argv[optind]) : newest_run("results");
 	if (!dir)
 		die_usage("report: no run directory under results/ (give RUN=results/<id>)");
 	if (run_load(dir, &run))
 		die_usage("report: %s: no results.jsonl there", dir);
+	if (summary_base(&run, want, &base))
+		die_usage("report: %s: no variant %s in the run", dir, want);
 	outdir = out ? xstrdup(out) : xasprintf("%s/report", run.dir);
-	err = report_write(&run, outdir);
+	err = report_write(&run, outdir, base);
 	if (!err)
 		printf("%s/index.html\n%s/report.md\n", outdir, outdir);
 	run_free(&run);
