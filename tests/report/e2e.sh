@@ -143,13 +143,15 @@ chromium_bin()
 	command -v chromium || command -v chromium-browser || command -v google-chrome || true
 }
 
-# Prints "loaded total" as the page's own script counted them.
+# Prints "loaded total" as the page's own script counted them; the page
+# as the browser has it after its script ran is kept in PAGE.dom.
 images_loaded()
 {
 	local chrome=$1 page=$2 dom
 	dom=$(timeout 180 "$chrome" --headless --no-sandbox --disable-gpu \
 		--allow-file-access-from-files --virtual-time-budget=15000 \
 		--dump-dom "file://$(realpath "$page")" 2>/dev/null) || true
+	printf '%s\n' "$dom" >"$page.dom"
 	sed -nE 's/.*<body[^>]*data-images-ok="([0-9]+)"[^>]*data-images-total="([0-9]+)".*/\1 \2/p' <<<"$dom" | head -1
 }
 
@@ -185,6 +187,10 @@ report_tests()
 	else
 		bad "chromium: images loaded/total '${counts:-no answer}'"
 	fi
+	# The count is for the test; the reader sees nothing of it.
+	expect_grep "chromium: the image count is not shown" "$out/index.html.dom" '<p id="imgcheck" hidden="">'
+	expect_count "chromium: no image-count text" <(sed '/<script>/,/<\/script>/d' "$out/index.html.dom") \
+		'images: |plots did not load' 0
 	# The check can fail: the same page with one plot removed.
 	cp -r "$out" "$work/broken"
 	rm -f "$work/broken/plots/htab_churn-0-ops.svg"
@@ -194,6 +200,8 @@ report_tests()
 	else
 		bad "chromium: a missing plot went unnoticed ('${counts:-no answer}')"
 	fi
+	expect_grep "chromium: a missing plot is shown to the reader" "$work/broken/index.html.dom" \
+		'<p id="imgcheck">1 of [0-9]+ plots did not load: plots/htab_churn-0-ops\.svg</p>' 
 	rm -f "$artifacts/report-screenshot.png"
 	timeout 180 "$chrome" --headless --no-sandbox --disable-gpu --hide-scrollbars \
 		--allow-file-access-from-files --virtual-time-budget=15000 \
@@ -413,8 +421,180 @@ point_id_tests()
 	fi
 }
 
+# row_cells PAGE ID: the cells of the summary row of point ID (its title),
+# one a line, as HTML text.
+row_cells()
+{
+	grep -F "<tr><th title=\"$2\">" "$1" | head -n 1 |
+		sed -E 's#</t[dh]>#\n#g' | sed -E 's#^<tr>##; s#^<t[dh][^>]*>##; /^<\/tr>$/d'
+}
+
+# expect_cell NAME PAGE ID N WANT: the Nth cell of that row is WANT.
+expect_cell()
+{
+	local got
+	got=$(row_cells "$2" "$3" | sed -n "$4p")
+	if [[ "$got" == "$5" ]]; then
+		ok "$1"
+	else
+		bad "$1: cell $4 of $3 is '$got', want '$5'"
+	fi
+}
+
+# offset PAGE STRING: the byte offset of STRING's first occurrence, or a
+# large number.
+offset()
+{
+	local o
+	o=$(grep -bo -F -- "$2" "$1" | head -n 1 | cut -d: -f1)
+	echo "${o:-999999999}"
+}
+
+# series_colours DIR: "VARIANT R,G,B" for every titled line of every SVG
+# plot (gnuplot writes <title>SERIES</title>, then the line's stroke).
+series_colours()
+{
+	local f
+	for f in "$1"/plots/*.svg; do
+		awk '/<g id="gnuplot_plot_[0-9]+[a-z]*" ><title>/ {
+				t = $0; sub(/.*<title>/, "", t); sub(/<\/title>.*/, "", t)
+				want = t !~ /^gnuplot_plot_/; next }
+			want && /stroke=.rgb\(/ {
+				c = $0; sub(/.*stroke=.rgb\(/, "", c); sub(/\).*/, "", c)
+				gsub(/ /, "", c); split(t, w, " "); print w[1], c; want = 0 }' "$f"
+	done
+}
+
+# The first screen: a banner where it applies, then the summary, one
+# table a workload with the variants against the base; the context folded
+# after it, the plots below.
+summary_tests()
+{
+	local out=$work/summary-tcg page id np pp nul h="$work/summary-host" n
+	local tcg="TCG: functional and relative figures; not absolute performance"
+
+	out=$work/summary-tcg
+	page=$out/index.html
+	expect_rc 0 summary-tcg "$bin" report --out "$out" $fx/summary-tcg
+	# The fixture's figures (tests/fixtures/gen-fixtures.c) are exact:
+	# kmalloc-rcu has half bpf-ma's ops/s, three times its memory, 25000
+	# failures in 2525000 attempts; lockless-pool 1.25 times the ops/s.
+	np='htab_churn/case=overwrite,map=noprealloc,value_size=8,max_entries=8192,batch=64,batches=16,method=suite,trigger=auto,pressure=none,pressure_floor_mb=64'
+	pp=${np/map=noprealloc/map=prealloc}
+	nul='null/loops=65536,shape=loops'
+	if [[ $(grep -o '<h2>[^<]*</h2>' "$page" | head -n 1) == '<h2>Summary</h2>' &&
+		$(offset "$page" '<table class="summary">') -lt $(offset "$page" '<details>') &&
+		$(offset "$page" '<details>') -lt $(offset "$page" '<img') &&
+		$(offset "$page" '<details>') -lt $(offset "$page" '<th>kernel bpf-ma</th>') ]]; then
+		ok "summary: first in the page; context folded after it; plots below"
+	else
+		bad "summary: not first, or the context not folded before the plots"
+	fi
+	expect_grep "summary: the base is bpf-ma, though kmalloc-rcu comes first" "$page" \
+		'^<tr><th colspan="2"></th><th colspan="4" style="border-top: 4px solid #0072b2">bpf-ma \(base\)</th><th colspan="4" style="border-top: 4px solid #d55e00">kmalloc-rcu / bpf-ma</th>'
+	expect_cell "summary: bpf-ma ops/s" "$page" "$np/t1" 3 '1.000 ± 0.025M/s'
+	expect_cell "summary: bpf-ma memory, the mean" "$page" "$np/t1" 4 '2.00 MiB'
+	expect_cell "summary: bpf-ma n" "$page" "$np/t1" 5 '5'
+	expect_cell "summary: kmalloc-rcu ops/s ratio" "$page" "$np/t1" 7 '0.50×'
+	expect_cell "summary: kmalloc-rcu memory ratio" "$page" "$np/t1" 8 '3.00×'
+	expect_cell "summary: kmalloc-rcu significant, n a side" "$page" "$np/t1" 9 '&lt;0.001 * (n 5/5)'
+	expect_cell "summary: kmalloc-rcu failure rate and count" "$page" "$np/t1" 10 '0.99% (25000)'
+	expect_cell "summary: lockless-pool ops/s ratio" "$page" "$np/t1" 11 '1.25×'
+	expect_cell "summary: lockless-pool memory ratio" "$page" "$np/t1" 12 '0.50×'
+	expect_cell "summary: 2% faster, not significant" "$page" "$pp/t1" 7 '1.02×'
+	expect_cell "summary: its p, unmarked" "$page" "$pp/t1" 9 '0.254 (n 5/5)'
+	expect_cell "summary: a failed point's status and reason" "$page" "$pp/t2" 11 \
+		'failed: vm-run: guest timed out before the point&#39;s record'
+	expect_grep "summary: worse and significant is marked" "$page" '<td class="num worse">0\.50×</td>'
+	expect_grep "summary: better and significant is marked" "$page" '<td class="num better">1\.25×</td>'
+	expect_cell "summary: null has no memory figure" "$page" "$nul/t1" 4 '—'
+	expect_cell "summary: nor a memory ratio" "$page" "$nul/t1" 12 '—'
+	expect_grep "summary: duration, warm-up, samples" "$page" \
+		'<p>Each point: warm-up 1 s, measured 5 s, 5 samples of ops/s \(one a measured second\)\.</p>'
+	expect_grep "summary: markdown row" "$out/report.md" \
+		'^\| noprealloc \| 1 \| 1\.000 ± 0\.025M/s \| 2\.00 MiB \| 5 \| 0 \| 0\.50× \| 3\.00× \| &lt;0\.001 \* \(n 5/5\) \| 0\.99% \(25000\) \| 1\.25× \|'
+	# Another base: the ratios turn over.
+	expect_rc 0 summary-base "$bin" report --out "$work/summary-base" --base kmalloc-rcu $fx/summary-tcg
+	expect_cell "summary --base kmalloc-rcu: bpf-ma ops/s ratio" "$work/summary-base/index.html" "$np/t1" 7 '2.00×'
+	expect_cell "summary --base kmalloc-rcu: bpf-ma memory ratio" "$work/summary-base/index.html" "$np/t1" 8 '0.33×'
+	expect_rc 2 summary-base-unknown "$bin" report --out "$work/summary-nosuch" --base nosuch $fx/summary-tcg
+	mkdir -p "$work/make-base"
+	cp -r $fx/summary-tcg "$work/make-base/run"
+	expect_rc 0 summary-make-base make -s report RUN="$work/make-base/run" BASE_VARIANT=kmalloc-rcu
+	expect_grep "summary: make report BASE_VARIANT=" "$work/make-base/run/report/index.html" '>kmalloc-rcu \(base\)</th>'
+
+	# TCG: from the records, from meta.json alone, and not elsewhere.
+	expect_grep "tcg: banner (records say tcg)" "$page" "^<p class=\"banner tcg\">$tcg</p>$"
+	if [[ $(offset "$page" "$tcg") -lt $(offset "$page" '<h2>Summary</h2>') ]]; then
+		ok "tcg: the banner is above the summary"
+	else
+		bad "tcg: the banner is not above the summary"
+	fi
+	expect_rc 0 tcg-b-report "$bin" report --out "$work/tcg-b" $fx/tcg-b
+	expect_count "tcg: banner in tcg-b" "$work/tcg-b/index.html" "$tcg" 1
+	expect_rc 0 summary-host "$bin" report --out "$h" $fx/summary-host
+	expect_count "tcg: no banner on the host" "$h/index.html" 'TCG' 0
+	expect_rc 0 noise-a-report "$bin" report --out "$work/noise-a" $fx/noise-a
+	expect_count "tcg: no banner under kvm" "$work/noise-a/index.html" 'TCG' 0
+	mkdir -p "$work/meta-tcg"
+	cp -r $fx/summary-host "$work/meta-tcg/run"
+	jq '.accel = "tcg"' $fx/summary-host/meta.json >"$work/meta-tcg/run/meta.json"
+	expect_rc 0 meta-tcg "$bin" report --out "$work/meta-tcg/out" "$work/meta-tcg/run"
+	expect_count "tcg: banner when only meta.json says tcg" "$work/meta-tcg/out/index.html" "$tcg" 1
+
+	# A host run: one variant, no ratios; memory is peak without a mean.
+	expect_grep "host: one column group, no base" "$h/index.html" \
+		'^<tr><th colspan="2"></th><th colspan="4" style="border-top: 4px solid #000000">host</th></tr>$'
+	expect_cell "host: ops/s" "$h/index.html" "$np/t1" 3 '1.500 ± 0.038M/s'
+	expect_cell "host: memory, the peak (no mean)" "$h/index.html" "$np/t1" 4 '2.25 MiB'
+	expect_cell "host: failures" "$h/index.html" "$np/t1" 6 '0.004% (300)'
+	expect_count "host: no ratio" "$h/index.html" '×' 0
+
+	# Plots where they carry information: null allocates nothing.
+	for n in "$out" "$h"; do
+		expect_count "null: no memory plot (${n##*/})" "$n/index.html" 'plots/null-[0-9]+-mem' 0
+		expect_grep "null: its throughput plot (${n##*/})" "$n/index.html" '<img src="plots/null-[0-9]+-ops\.svg"'
+		expect_grep "htab_churn: its memory plot (${n##*/})" "$n/index.html" '<img src="plots/htab_churn-[0-9]+-mem\.svg"'
+	done
+
+	# Nothing of the tests on the page: no fixture names, no image count.
+	for n in "$out" "$h" "$work/noise-a"; do
+		expect_count "no test text on the page (${n##*/})" "$n/index.html" \
+			'fixtures|summary-tcg|summary-host|noise-a|images: |e2e' 0
+	done
+}
+
+# One colour a variant in every plot of every report.
+colour_tests()
+{
+	local all=$work/colours n bad_v=0 v
+	series_colours "$work/summary-tcg" >"$all"
+	series_colours "$work/noise-a" >>"$all"
+	n=$(wc -l <"$all")
+	for v in $(cut -d' ' -f1 "$all" | sort -u); do
+		if [[ $(grep -c "^$v " "$all") -gt 0 && $(grep "^$v " "$all" | sort -u | wc -l) -ne 1 ]]; then
+			bad "colours: $v has $(grep "^$v " "$all" | cut -d' ' -f2 | sort -u | tr '\n' ' ')"
+			bad_v=$((bad_v + 1))
+		fi
+	done
+	if [[ $n -ge 30 && $bad_v -eq 0 ]]; then
+		ok "colours: $n lines in $(ls "$work"/summary-tcg/plots/*.svg "$work"/noise-a/plots/*.svg | wc -l) plots, one colour a variant"
+	elif [[ $n -lt 30 ]]; then
+		bad "colours: only $n titled lines found in the plots"
+	fi
+	if [[ $(sort -u "$all" | wc -l) -eq $(cut -d' ' -f2 "$all" | sort -u | wc -l) ]]; then
+		ok "colours: no two variants share one"
+	else
+		bad "colours: two variants share a colour: $(sort -u "$all" | tr '\n' ';')"
+	fi
+	expect_grep "colours: bpf-ma is its blue" "$all" '^bpf-ma 0,114,178$'
+	expect_grep "colours: kmalloc-rcu is its vermillion" "$all" '^kmalloc-rcu 213,94,0$'
+}
+
 compare_tests
 point_id_tests
+summary_tests
+colour_tests
 report_tests
 newest_tests
 reproduce_tests
