@@ -95,8 +95,10 @@ reproduce: $(ABREPORT)
 	$(ABREPORT) reproduce --published reproduce/$(CASE).json --run "$$run"
 
 # Tests: cmocka unit tests of the statistics, matching and formatting,
-# then the end-to-end script (compare exit codes on the fixtures, the
-# report in headless Chromium, the published-table printer).
+# then the end-to-end script (compare exit codes on the fixtures, point
+# ids against build/allocbench results has, the report's summary, banner,
+# plots and colours, the report in headless Chromium, the published-table
+# printer).
 REPORT_TESTS := $(patsubst tests/report/%.c,$(BUILD)/tests/report/%,$(wildcard tests/report/test_*.c))
 
 $(BUILD)/tests/report/%: tests/report/%.c $(ABREPORT_OBJ)

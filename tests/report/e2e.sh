@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end tests of build/abreport on the committed fixture runs:
-# compare's exit codes, the HTML report in headless Chromium (it renders,
-# every plot loads; a screenshot is kept in build/artifacts/), and the
-# published-table printer.
+# compare's exit codes, point ids that build/allocbench results has finds,
+# the report's summary (first, with the ratios the fixtures are made
+# with), its TCG banner, plots and colours, the HTML report in headless
+# Chromium (it renders, every plot loads; a screenshot is kept in
+# build/artifacts/), and the published-table printer.
 #
 #   tests/report/e2e.sh [build/abreport [build/allocbench]]
 set -euo pipefail
