@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 run=$T/run
+mkdir -p "$run"
 record null/loops=65536/t1 1 ok >"$T/one.json"
 awk -v n=3000 '{ for (i = 0; i < n; i++) print }' "$T/one.json" >"$T/batch.json"
 "$AB" results append "$run" <"$T/one.json"

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 run=$T/run
+mkdir -p "$run"
 n=200
 record null/loops=65536/t1 1 ok >"$T/a.json"
 record null/loops=65536/t2 2 ok >"$T/b.json"
