@@ -42,7 +42,7 @@ static void good_point_gets_defaults(void **state)
 	assert_int_equal(ro.nr_ctx, 1);
 	assert_int_equal(point_id(&pt, id, sizeof(id)), 0);
 	assert_string_equal(id, "htab_churn/case=add_del_on_diff_cpu,map=noprealloc,"
-			    "value_size=8,max_entries=8192,batch=64,batches=16,method=suite,pressure=none,"
+			    "value_size=8,max_entries=8192,batch=64,batches=16,method=suite,trigger=auto,pressure=none,"
 			    "pressure_floor_mb=64/t2");
 }
 
