@@ -410,9 +410,138 @@ configure_tree() {
 	echo "$key" > "$keyfile"
 }
 
+# expected_objects TREE: how many objects ("  CC" lines in the log, as
+# build.json's compiled_objects counts them) the coming build of $V in TREE
+# will compile, estimated from earlier builds' build.json; nothing when
+# there is no basis. kbuild prints "  CC" for a ccache hit too, so a warm
+# cache changes the time, not the count.
+#   - TREE holds no vmlinux (a first build there compiles everything): the
+#     largest compiled_objects of a full build (build_kind "full", or no
+#     build_kind: older build.json) of any variant of the same base
+#   - else only what changed since the tree's last build is compiled: this
+#     variant's own count if its last build was incremental, else the
+#     latest incremental build of the same base (switching variants
+#     recompiles about the same files each time)
+# Called before the variant's old build.json is removed.
+expected_objects() {
+	local tree=$1 f
+	local -a js=()
+	for f in "$BUILD"/kernels/*/build.json; do
+		[ -f "$f" ] && js+=("$f")
+	done
+	[ ${#js[@]} -gt 0 ] || return 0
+	if [ ! -e "$tree/vmlinux" ]; then
+		jq -s -r --arg b "$V_BASE" '[.[] | select(.base.package == $b
+			and (.build_kind // "full") == "full") | .compiled_objects
+			| numbers | select(. > 0)] | max // empty' "${js[@]}" 2>/dev/null || true
+	else
+		jq -s -r --arg b "$V_BASE" --arg v "$V" '[.[] | select(.base.package == $b
+			and .build_kind == "incremental" and (.compiled_objects | type) == "number")]
+			| ((map(select(.variant == $v)) | .[0]) // (sort_by(.built_at) | last))
+			| .compiled_objects // empty' "${js[@]}" 2>/dev/null || true
+	fi
+}
+
+# mmss SECONDS: "4:05", "1:02:03".
+mmss() {
+	if [ "$1" -ge 3600 ]; then
+		printf '%d:%02d:%02d' $(($1 / 3600)) $(($1 % 3600 / 60)) $(($1 % 60))
+	else
+		printf '%d:%02d' $(($1 / 60)) $(($1 % 60))
+	fi
+}
+
+# build_progress OFFSET EXPECTED: while make runs (in the background; TERM
+# ends it), the objects compiled so far (the log's "  CC" lines past byte
+# OFFSET), out of EXPECTED (see expected_objects; may be empty), the time
+# since make started (after the kernel build lock) and an estimate of the
+# time left (the objects left at the rate so far; "linking" once the count
+# is reached). On a terminal one line rewritten in place (\r) once a
+# second; else a plain line every 30 s or every 10 %. The last state is
+# printed when it ends.
+build_progress() {
+	local off=$1 want=$2 tty='' t0='' now waited=0 n=0 shown=0 last=0 dec=0 pct line left sl=''
+	[ -t 1 ] && tty=1
+	[[ "$want" =~ ^[1-9][0-9]{0,8}$ ]] || want=''
+	progress_line() {
+		line="[$V] build: $n"
+		if [ -n "$want" ]; then
+			pct=$((n * 100 / want))
+			[ "$pct" -le 99 ] || pct=99
+			line+="/$want objects ($pct %), $(mmss $((now - t0))) elapsed"
+			if [ "$n" -ge "$want" ]; then
+				line+=", linking"
+			elif [ "$n" -gt 0 ] && [ $((now - t0)) -gt 0 ]; then
+				left=$(((want - n) * (now - t0) / n))
+				line+=", about $(mmss "$left") left"
+			fi
+		else
+			line+=" objects, $(mmss $((now - t0))) elapsed (no earlier $BUILD_KIND build of $V_BASE to estimate from)"
+		fi
+	}
+	emit() {
+		if [ -n "$tty" ]; then
+			printf '\r%s\033[K' "$line"
+		else
+			printf '%s\n' "$line"
+		fi
+	}
+	finish_progress() {
+		[ -z "$sl" ] || kill "$sl" 2>/dev/null || true
+		if [ -n "$t0" ]; then
+			now=$(date +%s)
+			n=$(grep -c '^  CC ' < <(tail -c +$((off + 1)) "$log") || true)
+			progress_line
+			if [ -n "$tty" ]; then
+				emit
+				echo
+			fi
+		fi
+		exit 0
+	}
+	trap finish_progress TERM
+	# build-kernel stopped by a signal (a background job ignores SIGINT):
+	# end with it
+	while kill -0 "$$" 2>/dev/null; do
+		now=$(date +%s)
+		if [ -z "$t0" ]; then
+			if grep -q '^### .* make ' < <(tail -c +$((off + 1)) "$log"); then
+				t0=$now last=$now shown=0
+			elif [ $((waited += 1)) -eq 5 ]; then
+				say "waiting for $KBUILD_LOCK (another kernel build holds it)"
+			fi
+		fi
+		if [ -n "$t0" ]; then
+			n=$(grep -c '^  CC ' < <(tail -c +$((off + 1)) "$log") || true)
+			progress_line
+			if [ -n "$tty" ]; then
+				emit
+			else
+				dec=0
+				[ -z "$want" ] || dec=$((n * 10 / want))
+				if [ $((now - last)) -ge 30 ] || [ "$dec" -gt "$shown" ]; then
+					emit
+					last=$now shown=$dec
+				fi
+			fi
+		fi
+		sleep 1 &
+		sl=$!
+		wait "$sl" || true
+	done
+}
+
 compile_tree() {
+	local mon rc=0
 	say "build -j$JOBS (log: $log)"
-	if ! kmake -j"$JOBS" bzImage >> "$log" 2>&1; then
+	# shellcheck disable=SC2034  # recorded by publish_outputs
+	if [ -e "$TREE/vmlinux" ]; then BUILD_KIND=incremental; else BUILD_KIND=full; fi
+	build_progress "$(stat -c %s "$log")" "${EXPECTED_OBJECTS:-}" &
+	mon=$!
+	kmake -j"$JOBS" bzImage >> "$log" 2>&1 || rc=$?
+	kill "$mon" 2>/dev/null
+	wait "$mon" 2>/dev/null || true
+	if [ "$rc" -ne 0 ]; then
 		grep -E 'error|Error' "$log" | tail -n 5 >&2 || true
 		fail "kernel build failed (log: $log)"
 	fi
@@ -497,6 +626,7 @@ publish_outputs() {
 		--arg kernel_release "$release" --argjson build_seconds "$secs" --argjson lock_wait "$LOCK_WAIT" \
 		--argjson hits "$hits" --argjson misses "$misses" \
 		--argjson compiled "$compiled" --argjson jobs "$JOBS" \
+		--arg build_kind "${BUILD_KIND:-}" \
 		--arg compiler "$(gcc --version | head -n 1)" \
 		--arg suite_sha "${SUITE_SHA:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}" \
 		--arg built_at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
@@ -508,6 +638,7 @@ publish_outputs() {
 		  kernel_release: $kernel_release, build_seconds: $build_seconds,
 		  lock_wait_seconds: $lock_wait,
 		  jobs: $jobs, compiled_objects: $compiled,
+		  build_kind: (if $build_kind == "" then null else $build_kind end),
 		  ccache: {hits: $hits, misses: $misses,
 			   hit_rate: (if $hits + $misses > 0
 				      then ($hits / ($hits + $misses) * 1000 | round) / 1000
