@@ -19,8 +19,10 @@ CFLAGS      := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 LDSTATIC    := -static -pthread
 LDLIBS      := -lbpf -lelf -lz -lzstd -ljansson -lgsl -lgslcblas -lm
 
-# Parameters of `make run`
-TARGET      ?= host
+# Parameters of `make run` (mk/run.mk): no TARGET is the comparison of
+# the variants in VMs, TARGET=host the running kernel, TARGET=vm the
+# VARIANTS given (or built)
+TARGET      ?=
 WORKLOADS   ?=
 THREADS     ?=
 DURATION    ?= 5
@@ -61,11 +63,6 @@ deps:
 
 test: $(TESTS)
 	@echo "make test: all test groups passed ($(TESTS))"
-
-run: all
-	TARGET=$(TARGET) WORKLOADS=$(WORKLOADS) THREADS=$(THREADS) \
-	DURATION=$(DURATION) WARMUP=$(WARMUP) VARIANTS="$(VARIANTS)" \
-	RESUME=$(RESUME) DRY_RUN=$(DRY_RUN) runners/matrix
 
 clean:
 	rm -rf $(BUILD)/allocbench $(BUILD)/obj $(BUILD)/skel $(BUILD)/tests
