@@ -7,9 +7,11 @@
 #                [MAX_STDDEV=10]      (BASE and NEW may name several runs:
 #                                      "results/a1 results/a2")
 #   make compare RUN=results/<id> BASE_VARIANT=bpf-ma [THRESHOLD=5]
-#   make reproduce CASE=htab-mem-2023|qp-trie-2022 [CPUS=n]
+#   make reproduce CASE=htab-mem-2023|qp-trie-2022 [CPUS=n] [DRY_RUN=1]
 #                (warm-up and duration are the source's when its data file
-#                 states them, else WARMUP and DURATION)
+#                 states them, else WARMUP and DURATION; the case's kernels
+#                 are built first when missing or stale, as for make run;
+#                 DRY_RUN=1 prints the builds and the sweep, runs nothing)
 #
 # build/abreport compare exits exactly 0 (no regression), 1 (regression)
 # or 2 (usage, or runs that cannot be compared); make turns any non-zero
@@ -65,10 +67,13 @@ endif
 # published table next to ours. runners/matrix prints the run directory
 # as its last line. The sweep comes from the data file through abreport,
 # which checks every value and prints KEY=VALUE lines; they are read into
-# named variables (and checked again), never evaluated.
-reproduce: $(ABREPORT)
+# named variables (and checked again), never evaluated. The declared
+# variants among them are built first if missing or stale (make
+# kernels-current, mk/kernels.mk); run_fwd (mk/run.mk) passes a stop
+# signal on to the build or to matrix.
+reproduce: $(ABREPORT) $(BUILD)/allocbench
 	@test -n "$(CASE)" -a -f "reproduce/$(CASE).json" || { echo "make reproduce: CASE must name reproduce/<case>.json: $(notdir $(basename $(wildcard reproduce/*.json)))" >&2; exit 2; }
-	@set -euo pipefail; \
+	@set -euo pipefail; $(RUN_FWD_SH); $(RUN_PLAN_CHECK_SH); \
 	matrix=$$($(ABREPORT) reproduce --published reproduce/$(CASE).json --matrix --cpus $(CPUS)); \
 	target= variants= workloads= threads= params= warmup=$(WARMUP) duration=$(DURATION); \
 	bad() { echo "make reproduce: abreport --matrix printed $$1" >&2; exit 2; }; \
@@ -87,12 +92,38 @@ reproduce: $(ABREPORT)
 	done <<<"$$matrix"; \
 	[[ -n "$$target" && -n "$$variants" && -n "$$workloads" && -n "$$threads" ]] || bad "too little"; \
 	echo "reproduce $(CASE): TARGET=$$target VARIANTS='$$variants' WORKLOADS=$$workloads THREADS=$$threads PARAMS='$$params' WARMUP=$$warmup DURATION=$$duration"; \
-	log=$$(mktemp); \
+	plan_check "$$workloads" "$$threads" "$$params"; \
+	dry='$(filter-out 0,$(DRY_RUN))'; kernels=; missing=; \
+	if [[ "$$target" == vm ]]; then \
+		for v in $$variants; do [[ " $(KERNEL_DECLARED) " != *" $$v "* ]] || kernels+=" $$v"; done; \
+	fi; \
+	if [[ -n "$$kernels" ]]; then \
+		rc=0; run_fwd $(SUBMAKE) -k kernels-current VARIANTS="$${kernels# }" || rc=$$?; \
+		if ((rc != 0)); then \
+			((rc > 128)) || echo "make reproduce: a kernel did not build (above); nothing was run" >&2; \
+			exit "$$rc"; \
+		fi; \
+		for v in $$kernels; do [[ -f "$(BUILD)/kernels/$$v/bzImage" ]] || missing+=" $$v"; done; \
+	fi; \
+	if [[ -n "$$dry" && -n "$$missing" ]]; then \
+		echo "make reproduce: DRY_RUN: no kernel yet for$$missing; after the builds above:"; \
+		printf '  %q' env TARGET="$$target" VARIANTS="$$variants" WORKLOADS="$$workloads" \
+			THREADS="$$threads" PARAMS="$$params" SMP=$(CPUS) DURATION="$$duration" \
+			WARMUP="$$warmup" BUILD=$(BUILD) runners/matrix; echo; \
+		echo "  $(ABREPORT) reproduce --published reproduce/$(CASE).json --run <the run directory matrix prints>"; \
+		exit 0; \
+	fi; \
+	log=$$(mktemp); rc=0; \
 	TARGET="$$target" VARIANTS="$$variants" WORKLOADS="$$workloads" \
 	THREADS="$$threads" PARAMS="$$params" SMP=$(CPUS) DURATION="$$duration" \
-	WARMUP="$$warmup" RESUME=$(RESUME) runners/matrix | tee "$$log"; \
-	run=$$(tail -n 1 "$$log"); rm -f "$$log"; \
-	$(ABREPORT) reproduce --published reproduce/$(CASE).json --run "$$run"
+	WARMUP="$$warmup" RESUME=$(RESUME) BUILD=$(BUILD) run_fwd runners/matrix >"$$log" || rc=$$?; \
+	cat "$$log"; run=$$(tail -n 1 "$$log"); rm -f "$$log"; \
+	if [[ -n "$$dry" ]]; then \
+		echo "  $(ABREPORT) reproduce --published reproduce/$(CASE).json --run $$run"; exit "$$rc"; \
+	fi; \
+	if ((rc > 1)); then exit "$$rc"; fi; \
+	$(ABREPORT) reproduce --published reproduce/$(CASE).json --run "$$run"; \
+	exit "$$rc"
 
 # Tests: cmocka unit tests of the statistics, matching and formatting,
 # then the end-to-end script (compare exit codes on the fixtures, point
