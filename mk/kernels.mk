@@ -93,9 +93,12 @@ kernels-current: $(foreach v,$(filter $(KERNEL_DECLARED),$(KERNEL_VARIANTS)),$(B
 	@:
 
 # Fast checks of the build pipeline (no kernel is compiled): shellcheck,
-# declarations, dry runs, clean failures.
-test-kbuild:
+# declarations, dry runs, clean failures; then make's side of it
+# (test-make-kernels.sh: which kernels make run and make reproduce build,
+# on fake kernels). $$(ABREPORT): report.mk, read later, defines it.
+test-kbuild: $$(ABREPORT)
 	BUILD=$(BUILD) tests/kernels/test-kbuild.sh
+	ABREPORT_BIN=$(ABREPORT) tests/kernels/test-make-kernels.sh
 
 # Builds bpf-ma and kmalloc-rcu from whatever cache build/ holds, boots
 # each under qemu with a short htab_churn and nmi_alloc, checks the records.
