@@ -460,7 +460,7 @@ mmss() {
 # second; else a plain line every 30 s or every 10 %. The last state is
 # printed when it ends.
 build_progress() {
-	local off=$1 want=$2 tty='' t0='' now waited=0 n=0 shown=0 last=0 dec=0 pct line left sl=''
+	local off=$1 want=$2 tty='' t0='' ended='' now waited=0 n=0 shown=0 last=0 dec=0 pct line left sl=''
 	[ -t 1 ] && tty=1
 	[[ "$want" =~ ^[1-9][0-9]{0,8}$ ]] || want=''
 	progress_line() {
@@ -469,7 +469,9 @@ build_progress() {
 			pct=$((n * 100 / want))
 			[ "$pct" -le 99 ] || pct=99
 			line+="/$want objects ($pct %), $(mmss $((now - t0))) elapsed"
-			if [ "$n" -ge "$want" ]; then
+			if [ -n "$ended" ]; then
+				line+=", make ended"
+			elif [ "$n" -ge "$want" ]; then
 				line+=", linking"
 			elif [ "$n" -gt 0 ] && [ $((now - t0)) -gt 0 ]; then
 				left=$(((want - n) * (now - t0) / n))
@@ -489,7 +491,7 @@ build_progress() {
 	finish_progress() {
 		[ -z "$sl" ] || kill "$sl" 2>/dev/null || true
 		if [ -n "$t0" ]; then
-			now=$(date +%s)
+			now=$(date +%s) ended=1
 			n=$(grep -c '^  CC ' < <(tail -c +$((off + 1)) "$log") || true)
 			progress_line
 			if [ -n "$tty" ]; then
