@@ -14,9 +14,10 @@
 #       With SHARD, no report: make merge the shards, then make report.
 #   make run TARGET=host      the running kernel, as before (no kernels)
 #   make run TARGET=vm [VARIANTS="bpf-ma kmalloc-rcu"]
-#       the VARIANTS given (default: the kernels built under
-#       build/kernels/, else Debian's cloud kernel `distro`), each declared
-#       one built first if missing or stale (mk/kernels.mk); no report.
+#       the VARIANTS given (default: the declared variants whose kernel is
+#       built, else Debian's cloud kernel `distro`: runners/matrix), each
+#       declared one built first if missing or stale (mk/kernels.mk); no
+#       report.
 #   DRY_RUN=1   the kernel builds and the sweep printed (build-kernel's and
 #               matrix's dry runs), nothing built or run. While a kernel is
 #               not built yet matrix cannot plan its boot: then the
@@ -59,7 +60,7 @@ run: export AB_DRY       = $(filter-out 0,$(DRY_RUN))
 run: export AB_REPORT    = $(if $(RUN_COMPARE),$(if $(SHARD),,1))
 run: export AB_DECLARED  = $(KERNEL_DECLARED)
 # the declared variants the run boots: those named, else (TARGET=vm) the
-# kernels already built, as runners/matrix picks them
+# declared ones already built, as runners/matrix picks them
 run: export AB_KERNELS   = $(if $(filter vm,$(AB_TARGET)),$(filter $(KERNEL_DECLARED),$(or \
 	$(AB_VARIANTS),$(foreach v,$(KERNEL_DECLARED),$(if $(wildcard $(BUILD)/kernels/$(v)/bzImage),$(v))))))
 
@@ -101,7 +102,7 @@ run: all $(if $(RUN_COMPARE),$(ABREPORT))
 	plan_check "$$AB_WORKLOADS" "$$AB_THREADS" "$$AB_PARAMS"; \
 	if [[ -n "$$AB_REPORT" ]]; then \
 		echo "make run: comparing $$AB_VARIANTS: WORKLOADS=$$AB_WORKLOADS THREADS=$$AB_THREADS" \
-			"DURATION=$$AB_DURATION WARMUP=$$AB_WARMUP$${AB_PARAMS:+ PARAMS=\"$$AB_PARAMS\"} (TARGET=host: the running kernel)" >&2; \
+			"DURATION=$$AB_DURATION WARMUP=$$AB_WARMUP$${AB_PARAMS:+ PARAMS=\"$$AB_PARAMS\"}; make run TARGET=host measures the running kernel instead" >&2; \
 	fi; \
 	if [[ "$$AB_TARGET" == vm ]]; then \
 		read -ra vs <<<"$$AB_VARIANTS"; \
