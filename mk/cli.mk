@@ -4,7 +4,10 @@
 # uncommitted changes), an unknown option (exit 2, one line on stderr), a
 # bad enum value (the allowed ones named), results append to a missing run
 # directory (exit 2, nothing made), allocbench run's summary line (root).
-# Each command under `timeout 10`; the whole test takes seconds.
+# Each command under `timeout 10`; the whole test takes seconds. Then
+# tests/cli/test-readme.sh: every command README.md shows exists as shown
+# (make targets and the variables they set, programs and subcommands that
+# answer --help).
 # ($(BUILD)/abreport by name: mk/report.mk, read after this file, sets
 # ABREPORT.)
 
@@ -13,3 +16,4 @@ TESTS += test-cli
 
 test-cli: $(BUILD)/allocbench $(BUILD)/abreport
 	BUILD=$(BUILD) tests/cli/test-cli.sh
+	BUILD=$(BUILD) tests/cli/test-readme.sh
