@@ -456,7 +456,7 @@ mmss() {
 # OFFSET), out of EXPECTED (see expected_objects; may be empty), the time
 # since make started (after the kernel build lock) and an estimate of the
 # time left (the objects left at the rate so far; "linking" once the count
-# is reached). On a terminal one line rewritten in place (\r) once a
+# is reached; no estimate once the count is passed). On a terminal one line rewritten in place (\r) once a
 # second; else a plain line every 30 s or every 10 %. The last state is
 # printed when it ends.
 build_progress() {
@@ -465,7 +465,11 @@ build_progress() {
 	[[ "$want" =~ ^[1-9][0-9]{0,8}$ ]] || want=''
 	progress_line() {
 		line="[$V] build: $n"
-		if [ -n "$want" ]; then
+		if [ -n "$want" ] && [ "$n" -gt "$want" ]; then
+			# more than the earlier builds had: no estimate left
+			line+=" objects (more than the $want expected), $(mmss $((now - t0))) elapsed"
+			[ -z "$ended" ] || line+=", make ended"
+		elif [ -n "$want" ]; then
 			pct=$((n * 100 / want))
 			[ "$pct" -le 99 ] || pct=99
 			line+="/$want objects ($pct %), $(mmss $((now - t0))) elapsed"
@@ -521,6 +525,7 @@ build_progress() {
 			else
 				dec=0
 				[ -z "$want" ] || dec=$((n * 10 / want))
+				[ "$dec" -le 10 ] || dec=10	# past the estimate: every 30 s
 				if [ $((now - last)) -ge 30 ] || [ "$dec" -gt "$shown" ]; then
 					emit
 					last=$now shown=$dec

@@ -12,6 +12,7 @@
 #   3. the same on a terminal (script(1)): the line rewritten with \r
 #   4. an incremental build (the tree has a vmlinux): no estimate from a
 #      full build; the next incremental build expects the last one's count
+#   5. more objects than expected: the line says so, with no estimate
 # shellcheck source=tests/faults/lib.sh
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -86,3 +87,11 @@ grep -qx 'expected: none' "$T/b4.out" || fail "build 4 (incremental) expected: $
 build 2 0 > "$T/b5.out" 2>&1 || fail "toy build 5: $(cat "$T/b5.out")"
 grep -qx 'expected: 2' "$T/b5.out" || fail "build 5 (incremental) expected: $(head -n 1 "$T/b5.out")"
 survived "an incremental build expects the last incremental build's count, never a full one's"
+
+fault "more objects than expected"
+build 5 0.3 > "$T/b6.out" 2>&1 || fail "toy build 6: $(cat "$T/b6.out")"
+grep -qx 'expected: 2' "$T/b6.out" || fail "build 6 expected: $(head -n 1 "$T/b6.out")"
+grep -q 'build: [3-5] objects (more than the 2 expected)' "$T/b6.out" ||
+	fail "build 6: no 'more than expected' line: $(grep 'build:' "$T/b6.out" | tail -n 3)"
+! grep -q 'build: [3-5]/2 objects' "$T/b6.out" || fail "build 6: a count past its estimate shown as N/2"
+survived "past its estimate the line drops the estimate instead of N/2 (99 %)"
