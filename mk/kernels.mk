@@ -66,7 +66,7 @@ KERNEL_IMAGES   := $(foreach v,$(KERNEL_DECLARED),$(BUILD)/kernels/$(v)/bzImage)
 kernel_inputs = kernels/variants/$(1) runners/build-kernel runners/lib-kbuild.sh \
 	$(shell V='$(1)' KERNELS=kernels B='$(BUILD)' bash -c '( \
 		. runners/lib-kbuild.sh && read_variant "$$V" && resolve_inputs && \
-		for f in $${V_PATCHDIR:+"$$KERNELS/patches/$$V_PATCHDIR"} "$${PATCHES[@]}" \
+		for f in $${V_PATCHDIRS[@]/#/$$KERNELS/patches/} "$${PATCHES[@]}" \
 			"$${CONFIG_FILES[@]}"; do \
 			[[ "$$f" =~ ^[A-Za-z0-9._+/-]+$$ ]] || exit 1; echo "$$f"; \
 		done && s=$$B/src/$$V_BASE/.allocbench-source && \

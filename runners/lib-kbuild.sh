@@ -45,7 +45,7 @@ inside() {
 # sourced, no word of it glob-expanded). Every name must be a plain name
 # that resolves under $KERNELS/patches or $KERNELS/configs. Unknown variant
 # or malformed declaration: one line naming the file and the key, exit 2.
-# Sets V_DESC V_BASE V_PATCHDIR and the array V_CONFIGS.
+# Sets V_DESC V_BASE and the arrays V_PATCHDIRS and V_CONFIGS.
 read_variant() {
 	local name=$1 file=$KERNELS/variants/$1 line key val n=0 frag
 	local -a words
@@ -56,7 +56,7 @@ read_variant() {
 	local LC_ALL=C
 	plain_name "$name" || usage_error "'${name//[^[:print:]]/?}' is not a variant name"
 	[ -f "$file" ] || usage_error "unknown variant '$name' (no $file; see $KERNELS/variants/)"
-	V_DESC='' V_BASE='' V_PATCHDIR='' V_CONFIGS=()
+	V_DESC='' V_BASE='' V_PATCHDIRS=() V_CONFIGS=()
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		line=${line%%#*}
@@ -81,11 +81,19 @@ read_variant() {
 				bad_decl "$file:$n" base "unknown base '$val' (known: $(known_bases); a new one is added to BASE_FRAGMENTS in runners/lib-kbuild.sh)"
 			V_BASE=$val ;;
 		patches)
-			[ -z "$val" ] || plain_name "$val" ||
-				bad_decl "$file:$n" patches "'$val' is not a directory name under $KERNELS/patches/ (letters, digits, '._+-'; no '/', no '..')"
-			[ -z "$val" ] || inside "$KERNELS/patches/$val" "$KERNELS/patches" ||
-				bad_decl "$file:$n" patches "$KERNELS/patches/$val resolves outside $KERNELS/patches/"
-			V_PATCHDIR=$val ;;
+			# one or more series, applied in the order given: a
+			# variant that adds one change to another variant's
+			# series names both (patches=qp-trie qp-trie-rcu)
+			read -r -a words <<< "$val"
+			for frag in "${words[@]}"; do
+				plain_name "$frag" ||
+					bad_decl "$file:$n" patches "'$frag' is not a directory name under $KERNELS/patches/ (letters, digits, '._+-'; no '/', no '..')"
+				inside "$KERNELS/patches/$frag" "$KERNELS/patches" ||
+					bad_decl "$file:$n" patches "$KERNELS/patches/$frag resolves outside $KERNELS/patches/"
+				[[ " ${V_PATCHDIRS[*]} " != *" $frag "* ]] ||
+					bad_decl "$file:$n" patches "'$frag' is named twice"
+				V_PATCHDIRS+=("$frag")
+			done ;;
 		configs)
 			# read -a splits on blanks and never expands a glob
 			read -r -a words <<< "$val"
@@ -106,24 +114,25 @@ read_variant() {
 # failure of this variant (exit 1) that names the missing path; a patch
 # file that is a link out of its directory is a bad declaration (exit 2).
 resolve_inputs() {
-	local dir f frag
+	local dir f frag n
 	PATCHES=()
-	if [ -n "$V_PATCHDIR" ]; then
-		dir=$KERNELS/patches/$V_PATCHDIR
+	for dir in "${V_PATCHDIRS[@]}"; do
+		dir=$KERNELS/patches/$dir
 		[ -d "$dir" ] || fail "patch directory $dir is missing (declared by $KERNELS/variants/$V)"
+		n=${#PATCHES[@]}
 		for f in "$dir"/[0-9][0-9][0-9][0-9]-*.patch; do
 			[ -f "$f" ] || continue
 			inside "$f" "$dir" ||
 				bad_decl "$KERNELS/variants/$V" patches "$f resolves outside $dir/"
 			PATCHES+=("$f")
 		done
-		[ ${#PATCHES[@]} -gt 0 ] || fail "patch directory $dir holds no NNNN-*.patch file"
-		for f in "${PATCHES[@]}"; do
-			grep -q '^Subject: ..*' "$f" ||
-				fail "patch $f has no description (no 'Subject:' line; use git format-patch)"
-			grep -q '^+++ ' "$f" || fail "patch $f holds no diff"
-		done
-	fi
+		[ ${#PATCHES[@]} -gt "$n" ] || fail "patch directory $dir holds no NNNN-*.patch file"
+	done
+	for f in "${PATCHES[@]}"; do
+		grep -q '^Subject: ..*' "$f" ||
+			fail "patch $f has no description (no 'Subject:' line; use git format-patch)"
+		grep -q '^+++ ' "$f" || fail "patch $f holds no diff"
+	done
 	CONFIG_FILES=("$KERNELS/configs/base.config")
 	frag=${BASE_FRAGMENTS[$V_BASE]}
 	if [ -n "$frag" ]; then

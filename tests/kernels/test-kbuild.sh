@@ -112,8 +112,9 @@ t_hostile_declarations() {
 	pat-dotdot|patches|base=linux-source-6.1\npatches=../x
 	pat-dots|patches|base=linux-source-6.1\npatches=..
 	pat-dot|patches|base=linux-source-6.1\npatches=.
-	pat-space|patches|base=linux-source-6.1\npatches=a b
+	pat-second|patches|base=linux-source-6.1\npatches=good ../x
 	pat-glob|patches|base=linux-source-6.1\npatches=*
+	pat-glob2|patches|base=linux-source-6.1\npatches=good ?
 	pat-link|patches|base=linux-source-6.1\npatches=escape
 	base-dotdot|base|base=linux-source-6.1/../../x
 	base-dots|base|base=linux-source-6..1
@@ -298,6 +299,34 @@ t_lib_failed_copy_not_ready() (
 		[ ! -f "$TREE.allocbench-tmp/.allocbench-overlay" ]
 )
 
+# patches= may name several series: they are applied in the order given
+# (a variant that adds one change names its parent's series first), the
+# second one on top of the first; a series named twice is a usage error.
+t_lib_stacked_series() (
+	lib_env
+	mkdir -p "$KERNELS/variants" "$KERNELS/patches/base" "$KERNELS/patches/top"
+	mkpatch "$KERNELS/patches/base/0001-two.patch" "two to TWO" two TWO
+	mkpatch "$KERNELS/patches/top/0001-again.patch" "TWO to 2" TWO 2
+	printf 'base=linux-source-6.1\npatches=base top\n' > "$KERNELS/variants/stacked"
+	printf 'base=linux-source-6.1\npatches=top base\n' > "$KERNELS/variants/reversed"
+	printf 'base=linux-source-6.1\npatches=base base\n' > "$KERNELS/variants/twice"
+	local o
+	read_variant stacked
+	[ "${V_PATCHDIRS[*]}" = "base top" ] || return 1
+	V=stacked resolve_inputs
+	[ "${PATCHES[*]}" = "$KERNELS/patches/base/0001-two.patch $KERNELS/patches/top/0001-again.patch" ] || return 1
+	o=$(mktemp -d "$tmp/ov.XXXX")
+	apply_patches "$o" > /dev/null || return 1
+	grep -qx 2 "$o/kernel/bpf/hashtab.c" || return 1
+	# the other order cannot apply: the second patch's context is missing
+	read_variant reversed
+	V=reversed resolve_inputs
+	o=$(mktemp -d "$tmp/ov.XXXX")
+	! (apply_patches "$o" > /dev/null 2>&1) || return 1
+	! (read_variant twice 2> "$tmp/twice.err") || return 1
+	grep -q "'base' is named twice" "$tmp/twice.err"
+)
+
 t_lib_patch_does_not_apply() (
 	lib_env
 	local p1=$tmp/0001-a.patch p2=$tmp/0002-b.patch o rc=0
@@ -380,7 +409,7 @@ for t in t_shellcheck t_declarations t_unknown_variant t_bad_declarations \
 	t_hostile_declarations t_unknown_base t_missing_base_fragment t_make_variant_names \
 	t_dry_run t_dry_run_612 t_lib_patch_and_sync \
 	t_lib_stale_tree_tmp t_lib_failed_copy_not_ready \
-	t_lib_patch_does_not_apply t_lib_up_to_date t_lib_config_check t_base_config; do
+	t_lib_stacked_series t_lib_patch_does_not_apply t_lib_up_to_date t_lib_config_check t_base_config; do
 	if "$t"; then ok "$t"; else bad "$t"; fi
 done
 echo "test-kbuild: $pass passed, $failed failed"
