@@ -192,6 +192,7 @@ enum {
 	OPT_THREADS = 't', OPT_DURATION = 'd', OPT_WARMUP = 'w', OPT_PARAM = 'p',
 	OPT_HELP = 'h',
 	OPT_RUN_ID = 256, OPT_TARGET, OPT_VARIANT, OPT_ACCEL, OPT_CTX, OPT_REASON,
+	OPT_PROFILE, OPT_PROFILE_DIR,
 };
 #define RUN_SHORTOPTS	"t:d:w:p:h"
 
@@ -206,6 +207,8 @@ static const struct option run_longopts[] = {
 	{ "accel",	required_argument, NULL, OPT_ACCEL },
 	{ "ctx",	required_argument, NULL, OPT_CTX },
 	{ "reason",	required_argument, NULL, OPT_REASON },
+	{ "profile",	no_argument,	   NULL, OPT_PROFILE },
+	{ "profile-dir", required_argument, NULL, OPT_PROFILE_DIR },
 	{ "help",	no_argument,	   NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -287,6 +290,16 @@ static int run_opt(int c, const char *arg, struct point *pt, struct run_opts *ro
 		return 0;
 	case OPT_REASON:
 		ro->reason = arg;
+		return 0;
+	case OPT_PROFILE:
+		ro->profile = true;
+		return 0;
+	case OPT_PROFILE_DIR:
+		if (!*arg || strlen(arg) > 256) {
+			snprintf(err, len, "--profile-dir: need a directory (at most 256 bytes)");
+			return -EINVAL;
+		}
+		ro->profile_dir = arg;
 		return 0;
 	}
 	snprintf(err, len, "unknown option");

@@ -16,6 +16,8 @@ struct run_opts {
 	const char *reason;		/* `fail` only */
 	const char *ctx[MAX_CTX];	/* K=V */
 	int nr_ctx;
+	bool profile;			/* --profile: perf over the measured window */
+	const char *profile_dir;	/* --profile-dir: the profiles' root */
 };
 
 int parse_int(const char *s, long long min, long long max, long long *out);

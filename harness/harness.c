@@ -15,11 +15,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "cli.h"
 #include "gp.h"
 #include "harness.h"
 #include "kstats.h"
 #include "memstat.h"
 #include "pressure.h"
+#include "profile.h"
 #include "sysinfo.h"
 
 struct worker {
@@ -35,6 +37,7 @@ struct run {
 	struct worker *workers;
 	atomic_bool go;
 	atomic_bool stop;
+	struct profile *prof;	/* NULL: not profiled */
 };
 
 static void *worker_main(void *arg)
@@ -164,6 +167,7 @@ static void measure_start(struct run *r)
 {
 	if (r->ctx.pt->wl->measure_start)
 		r->ctx.pt->wl->measure_start(&r->ctx);
+	profile_enable(r->prof);
 }
 
 static bool any_worker_dead(const struct run *r)
@@ -217,6 +221,7 @@ static int sample_loop(struct run *r, struct memstat *mem, struct pressure *pr,
 		if (any_worker_dead(r))
 			break;
 	}
+	profile_disable(r->prof);	/* the measured window ends here */
 	res->nr_samples = (size_t)n;
 	if (n)
 		res->mem.mean = (long long)(mem_sum / n);
@@ -304,6 +309,7 @@ int harness_run(struct result *res)
 	static const char *const pool_gauges[] = { "pool_objs", "reserve_objs", NULL };
 	const struct param_val *pmode = point_param(pt, "pressure");
 	struct pressure pr = { .mode = "none" };
+	struct profile prof = { 0 };
 	char stopped[128] = "";
 	struct kstats pool;
 	struct memstat mem;
@@ -345,6 +351,10 @@ int harness_run(struct result *res)
 		result_set_status(res, "failed", "stopped by SIG%s", sigabbrev_np(harness_stop_signal));
 		goto out_teardown;
 	}
+	/* perf starts disabled; the measured window enables it */
+	if (res->ro->profile &&
+	    !profile_start(&prof, res, res->ro->profile_dir, res->ro->variant))
+		r->prof = &prof;
 	block_stop_signals(&sigs);
 	err = start_workers(r, r->ctx.reason, REASON_LEN);
 	pthread_sigmask(SIG_SETMASK, &sigs, NULL);
@@ -378,6 +388,8 @@ out_teardown:
 		gp_measure(res, GP_AFTER);
 	if (pmode && !pr.stopped)
 		pressure_stop(&pr, &res->pressure);
+	if (r->prof)
+		profile_finish(r->prof);	/* after the point: perf report, script */
 out_free:
 	if (r)
 		free(r->workers);

@@ -45,10 +45,14 @@ static const struct {
 	  "usage: allocbench run WORKLOAD [--threads N] [--duration S] [--warmup S]\n"
 	  "                      [--param K=V]... [--run-id ID] [--target host|vm]\n"
 	  "                      [--variant NAME] [--accel none|kvm|tcg] [--ctx K=V]...\n"
+	  "                      [--profile [--profile-dir DIR]]\n"
 	  "  Runs one point (as root): one JSON record on stdout, a summary line on\n"
 	  "  stderr. Defaults: 1 thread, 5 s after 1 s of warm-up. Exit 0 ok or\n"
 	  "  unsupported, 1 failed, 2 a usage error (one line on stderr, no record).\n"
-	  "  `allocbench list` gives the workloads and their parameters.\n" },
+	  "  `allocbench list` gives the workloads and their parameters.\n"
+	  "  --profile: perf record -a -g over the measured seconds; the record gets\n"
+	  "  \"profile\" (top symbols, self share), files go to DIR/VARIANT/POINT_ID/\n"
+	  "  (DIR default: profiles).\n" },
 	{ "fail",
 	  "usage: allocbench fail WORKLOAD --reason TEXT [run's options]\n"
 	  "  Prints the record of a point that could not run (status failed); any\n"

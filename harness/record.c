@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "profile.h"
 #include "record.h"
 #include "stats.h"
 #include "sysinfo.h"
@@ -195,6 +196,8 @@ json_t *result_to_json(const struct result *r)
 		json_object_set_new(o, "pressure", pressure_json(&r->pressure));
 	if (r->gp.measured)
 		json_object_set_new(o, "grace_periods", gp_json(&r->gp));
+	if (r->profile.requested)
+		json_object_set_new(o, "profile", profile_json(&r->profile));
 	json_object_set_new(o, "context", ctx_json(ro));
 	json_object_set_new(o, "started_at", json_string(r->started_at));
 	return o;
@@ -347,7 +350,7 @@ int record_validate(json_t *rec, char *err, size_t len)
 	static const struct field opt[] = {
 		{ "counters", JSON_OBJECT }, { "context", JSON_OBJECT },
 		{ "reason", JSON_STRING }, { "latency_ns", JSON_OBJECT },
-		{ "pressure", JSON_OBJECT },
+		{ "pressure", JSON_OBJECT }, { "profile", JSON_OBJECT },
 	};
 
 	if (!json_is_object(rec)) {

@@ -69,6 +69,27 @@ struct result_gp {
 	char trace_why[200];	/* why there is no RCU Tasks Trace figure */
 };
 
+#define RESULT_PROFILE_TOP	20
+#define RESULT_PROFILE_DIR_LEN	512
+
+struct result_profile_sym {
+	char name[160];
+	char kind;			/* 'k' kernel, '.' user (perf report's [k] / [.]) */
+	double self_pct;		/* --no-children share of the samples */
+};
+
+/* --profile (harness/profile.h): requested false means no "profile" key. */
+struct result_profile {
+	bool requested;
+	const char *event;		/* "cycles" or "cpu-clock" */
+	long long samples;
+	double window_s;		/* how long perf was enabled */
+	int nr_top;
+	struct result_profile_sym top[RESULT_PROFILE_TOP];
+	char dir[RESULT_PROFILE_DIR_LEN];	/* VARIANT/POINT_ID under the profile root */
+	char reason[256];		/* why there is no profile; empty when there is */
+};
+
 struct result {
 	const struct point *pt;
 	const struct run_opts *ro;
@@ -86,6 +107,7 @@ struct result {
 	const char *trigger;		/* the system call that ran the program */
 	struct result_pressure pressure;
 	struct result_gp gp;
+	struct result_profile profile;
 };
 
 /* Starts as failed with no samples; the caller owns samples' storage. */
