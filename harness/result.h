@@ -84,6 +84,7 @@ struct result_profile {
 	const char *event;		/* "cycles" or "cpu-clock" */
 	long long samples;
 	double window_s;		/* how long perf was enabled */
+	double enable_lag_s;		/* the window's start to perf's enable ack */
 	int nr_top;
 	struct result_profile_sym top[RESULT_PROFILE_TOP];
 	char dir[RESULT_PROFILE_DIR_LEN];	/* VARIANT/POINT_ID under the profile root */
