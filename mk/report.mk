@@ -7,6 +7,10 @@
 #                [MAX_STDDEV=10]      (BASE and NEW may name several runs:
 #                                      "results/a1 results/a2")
 #   make compare RUN=results/<id> BASE_VARIANT=bpf-ma [THRESHOLD=5]
+#                (RUN may name several runs: pooled, as BASE and NEW)
+#                [MIN_N=3] runs (pooled) or samples a side to judge ops/s;
+#                [MEM_THRESHOLD=20] % up of memory peak/idle that regresses
+#                (0: memory not judged); docs/nightly.md has the rule
 #   make reproduce CASE=htab-mem-2023|qp-trie-2022 [CPUS=n] [DRY_RUN=1]
 #                (warm-up and duration are the source's when its data file
 #                 states them, else WARMUP and DURATION; the case's kernels
@@ -32,6 +36,8 @@ BASE          ?=
 NEW           ?=
 THRESHOLD     ?= 5
 MAX_STDDEV    ?= 10
+MIN_N         ?= 3
+MEM_THRESHOLD ?= 20
 FORCE         ?=
 BASE_VARIANT  ?=
 CASE          ?=
@@ -57,10 +63,10 @@ report: $(ABREPORT)
 compare: $(ABREPORT)
 ifneq ($(BASE_VARIANT),)
 	@test -n "$(RUN)" || { echo "make compare: BASE_VARIANT needs RUN=results/<id>" >&2; exit 2; }
-	$(ABREPORT) compare --run $(RUN) --base-variant $(BASE_VARIANT) --threshold $(THRESHOLD) --max-stddev $(MAX_STDDEV)
+	$(ABREPORT) compare $(foreach d,$(RUN),--run $(d)) --base-variant $(BASE_VARIANT) --threshold $(THRESHOLD) --max-stddev $(MAX_STDDEV) --min-n $(MIN_N) --mem-threshold $(MEM_THRESHOLD)
 else
 	@test -n "$(BASE)" -a -n "$(NEW)" || { echo "make compare: give BASE=results/<a> NEW=results/<b> (or RUN=... BASE_VARIANT=...)" >&2; exit 2; }
-	$(ABREPORT) compare $(foreach d,$(BASE),--base $(d)) $(foreach d,$(NEW),--new $(d)) --threshold $(THRESHOLD) --max-stddev $(MAX_STDDEV) $(if $(FORCE),--force)
+	$(ABREPORT) compare $(foreach d,$(BASE),--base $(d)) $(foreach d,$(NEW),--new $(d)) --threshold $(THRESHOLD) --max-stddev $(MAX_STDDEV) --min-n $(MIN_N) --mem-threshold $(MEM_THRESHOLD) $(if $(FORCE),--force)
 endif
 
 # Runs the published case's sweep on the VM runner, then prints the

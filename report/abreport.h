@@ -97,12 +97,21 @@ bool param_varies(const struct run *run, const char *workload,
 		  const char *key);
 
 /* compare.c */
+#define AB_MAX_WL_THRESHOLDS 32
 struct compare_opts {
 	double threshold;	/* percent */
 	double alpha;		/* significance level */
 	double max_sd;		/* percent: noisier points cannot be judged */
 	bool force;
 	const char *base_variant;	/* within-run mode when set */
+	size_t min_n;		/* samples (runs when pooled) a side to judge */
+	double mem_threshold;	/* percent: memory peak or idle this much higher */
+	double mem_floor;	/* bytes: ... and by at least this much */
+	size_t nwl;		/* per-workload thresholds (--threshold W=PCT) */
+	const char *wl_name[AB_MAX_WL_THRESHOLDS];
+	double wl_thr[AB_MAX_WL_THRESHOLDS];
+	const char *variants_dir;	/* declarations: unsupported= by design */
+	json_t *verdicts;	/* when set: one object a point is appended */
 };
 int cmd_compare(int argc, char **argv);
 int compare_runs(const struct run *base, const struct run *new,

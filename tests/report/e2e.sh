@@ -60,6 +60,62 @@ expect_count()
 	fi
 }
 
+# The verdicts a reviewer must be able to trust (docs/nightly.md).
+verdict_tests()
+{
+	local small_a=(--base $fx/small-a1 --base $fx/small-a2) small_b=(--new $fx/small-b1 --new $fx/small-b2)
+	# -53 % from two runs a side: not judged (and not a pass), with n shown
+	expect_rc 2 small-n "$bin" compare --force "${small_a[@]}" "${small_b[@]}"
+	expect_count "small-n: n per side on each judged line" "$work/small-n.out" \
+		'bpf-ma/htab_churn/case=overwrite,map=noprealloc.*n=2/2: too small to judge \(3 a side\)$' 3
+	expect_grep "small-n: TCG warning" "$work/small-n.out" '^warning: TCG \(emulated CPU\)'
+	expect_grep "small-n: TCG warning on stderr" "$work/small-n.err" 'warning: TCG run'
+	# three runs a side: the -53 % points regress, each with %change, p and n
+	expect_rc 1 small-3 "$bin" compare --force "${small_a[@]}" --base $fx/small-a3 "${small_b[@]}" --new $fx/small-b3
+	expect_count "small-3: every bpf-ma noprealloc point regresses, on stderr" "$work/small-3.err" \
+		'^abreport: compare: regression: bpf-ma/htab_churn/case=(overwrite|add_del_on_diff_cpu),map=noprealloc.*: -[45][0-9]\.[0-9]% \(p=0\.00[0-9]+, n=3/3\)$' 6
+	expect_count "small-3: no prealloc point regresses" "$work/small-3.err" 'regression: .*map=prealloc' 0
+	expect_grep "small-3: worse without significance is inconclusive" "$work/small-3.out" \
+		'INCONCLUSIVE \(worse, not significant: more runs\)$'
+	expect_grep "small-3: the verdict counts them" "$work/small-3.out" '^verdict: REGRESSION: .*; [0-9]+ inconclusive'
+	# faster while failing a little more: never "improved"
+	expect_rc 0 failtiny "$bin" compare --base $fx/noise-a --new $fx/failtiny-b
+	expect_count "failtiny: faster, not improved" "$work/failtiny.out" \
+		'bpf-ma/htab_churn/case=overwrite,map=noprealloc.*faster, but its failure rate rose: not improved$' 3
+	expect_count "failtiny: no improved point there" "$work/failtiny.out" \
+		'case=overwrite,map=noprealloc.*  improved$' 0
+	# nmi_alloc's ops/s is the sampling rate: shown, not judged
+	expect_count "nmi_alloc: ops/s not judged" "$work/regression.out" \
+		'bpf-ma/nmi_alloc/.*ops/s not judged: the perf sampling rate sets it$' 3
+	# memory: kmalloc-rcu's noprealloc footprint against bpf-ma's
+	expect_rc 1 memory "$bin" compare --run $fx/noise-a --base-variant bpf-ma --min-n 2
+	expect_grep "memory: peak named on stderr" "$work/memory.err" \
+		'^abreport: compare: regression: kmalloc-rcu/htab_churn/case=overwrite,map=noprealloc.*/t1: memory peak \+[0-9.]+% \([0-9.]+ -> [0-9.]+ MiB\)$'
+	# unsupported by design, declared per variant: expected, not a regression
+	mkdir -p "$work/variants"
+	printf 'description=x\nbase=linux-source-6.1\nunsupported=nmi_alloc:map=noprealloc qp_trie_lookup\n' >"$work/variants/kmalloc-rcu"
+	"$bin" compare --run $fx/noise-a --base-variant bpf-ma --mem-threshold 0 >"$work/undeclared.out" 2>&1 || true
+	expect_grep "undeclared: unsupported regresses" "$work/undeclared.out" \
+		'^  ok ->  +unsupported .*kmalloc-rcu|nmi_alloc/.*REGRESSION'
+	"$bin" compare --run $fx/noise-a --base-variant bpf-ma --mem-threshold 0 \
+		--variants-dir "$work/variants" >"$work/declared.out" 2>"$work/declared.err" || true
+	expect_count "declared: nmi_alloc unsupported by design" "$work/declared.out" \
+		'^  unsupported by design .*kmalloc-rcu\)  nmi_alloc/' 3
+	expect_count "declared: not a regression" "$work/declared.err" 'regression: kmalloc-rcu/nmi_alloc' 0
+	# --run A --run B: pooled in variant-matrix mode, not the last one only
+	expect_rc 1 matrix-pooled "$bin" compare --run $fx/noise-a --run $fx/noise-b --base-variant bpf-ma --min-n 2
+	expect_grep "matrix-pooled: both runs" "$work/matrix-pooled.out" '^runs pooled: each point.s samples are the means of 2 runs$'
+	expect_grep "matrix-pooled: n=2/2" "$work/matrix-pooled.out" ' n=2/2  '
+	# per-workload thresholds; --json has every point's verdict
+	expect_rc 0 wl-threshold "$bin" compare --base $fx/noise-a --new $fx/regress-b --threshold htab_churn=15 \
+		--json "$work/verdicts.json"
+	expect_grep "wl-threshold: named in the header" "$work/wl-threshold.out" 'threshold 5% \(htab_churn 15%\)'
+	if jq -e '.exit == 0 and (.points | length) > 40 and ([.points[] | select(.verdict == "ops_not_judged")] | length) == 3 and ([.points[] | select(.threshold == 15)] | length) > 0' \
+		"$work/verdicts.json" >/dev/null; then ok "verdicts.json: exit, points, verdicts"; else bad "verdicts.json"; fi
+	# --as: a test kernel compared as the variant of the baseline
+	expect_rc 1 as "$bin" compare --base $fx/noise-a --new $fx/regress-b --as bpf-ma=bpf-ma
+}
+
 compare_tests()
 {
 	expect_rc 0 noise "$bin" compare --base $fx/noise-a --new $fx/noise-b
@@ -67,7 +123,7 @@ compare_tests()
 	expect_rc 1 regression "$bin" compare --base $fx/noise-a --new $fx/regress-b
 	expect_grep "regression: verdict line" "$work/regression.out" '^verdict: REGRESSION: 6 of 45 matched points'
 	expect_grep "regression: robot-style line" "$work/regression.out" \
-		'^ +[0-9]+ ± +[0-9]+% +-1[0-9]\.[0-9]% +[0-9]+ ± +[0-9]+%  bpf-ma/htab_churn/.*case=overwrite.*map=noprealloc.*/t4  \(p=0\.0000\)  REGRESSION$'
+		'^ +[0-9]+ ± +[0-9]+% +-1[0-9]\.[0-9]% +[0-9]+ ± +[0-9]+%  n=5/5  bpf-ma/htab_churn/.*case=overwrite.*map=noprealloc.*/t4  \(p=0\.0000\)  REGRESSION$'
 	expect_rc 1 threshold-15-still-sig "$bin" compare --base $fx/noise-a --new $fx/regress-b --threshold 11
 	expect_rc 0 threshold-15 "$bin" compare --base $fx/noise-a --new $fx/regress-b --threshold 15
 	expect_rc 2 params "$bin" compare --base $fx/noise-a --new $fx/params-b
@@ -80,7 +136,7 @@ compare_tests()
 	expect_rc 2 bad-threshold "$bin" compare --base $fx/noise-a --new $fx/noise-b --threshold x
 	expect_rc 1 variants "$bin" compare --run $fx/noise-a --base-variant bpf-ma
 	expect_grep "variants: kmalloc-rcu against bpf-ma" "$work/variants.out" '^bpf-ma -> kmalloc-rcu$'
-	expect_rc 0 variants-prealloc "$bin" compare --run $fx/noise-b --base-variant kmalloc-rcu --threshold 95
+	expect_rc 0 variants-prealloc "$bin" compare --run $fx/noise-b --base-variant kmalloc-rcu --threshold 95 --mem-threshold 0
 	expect_rc 2 variants-unknown "$bin" compare --run $fx/noise-a --base-variant nosuch
 	# A point of the base that the new run lacks is a regression, named on
 	# stderr like the others; so is one that was ok and failed.
@@ -97,11 +153,11 @@ compare_tests()
 	expect_count "failed: named on stderr" "$work/failed.err" \
 		'^abreport: compare: regression: bpf-ma/htab_churn/.*case=overwrite.*/t1: ok -> failed' 1
 	expect_count "regression: each named on stderr" "$work/regression.err" \
-		'^abreport: compare: regression: bpf-ma/htab_churn/.*: -1[0-9]\.[0-9]% \(p=0\.0000\)$' 6
+		'^abreport: compare: regression: bpf-ma/htab_churn/.*: -1[0-9]\.[0-9]% \(p=0\.0000, n=5/5\)$' 6
 	# One sample a side cannot be judged: said so per point, and no pass.
 	expect_rc 2 one-sample "$bin" compare --base $fx/one-a --new $fx/one-b
 	expect_count "one-sample: n too small, per point" "$work/one-sample.out" \
-		'n too small to judge: base n=1, new n=1$' 23
+		'n=1/1: too small to judge \(3 a side\)$' 23
 	expect_grep "one-sample: verdict" "$work/one-sample.out" \
 		'^verdict: cannot compare: 23 of 24 matched points could not be judged'
 	expect_rc 2 one-sample-same "$bin" compare --base $fx/one-a --new $fx/one-a
@@ -111,11 +167,12 @@ compare_tests()
 	expect_rc 2 pooled-one-side "$bin" compare --base $fx/noise-a --base $fx/noise-b --new $fx/noise-b
 	# make compare: zero on noise, non-zero on a regression.
 	# Several runs a side: the runs' means are the samples.
-	expect_rc 0 pooled-noise "$bin" compare --base $fx/noise-a --base $fx/noise-b --new $fx/noise-b --new $fx/noise-a
+	expect_rc 0 pooled-noise "$bin" compare --min-n 2 --base $fx/noise-a --base $fx/noise-b --new $fx/noise-b --new $fx/noise-a
 	expect_grep "pooled: header" "$work/pooled-noise.out" '^runs pooled: .*\(base 2, new 2\)$'
-	expect_rc 0 make-pooled make -s compare "BASE=$fx/noise-a $fx/noise-b" "NEW=$fx/noise-b $fx/noise-a"
+	expect_rc 0 make-pooled make -s compare MIN_N=2 "BASE=$fx/noise-a $fx/noise-b" "NEW=$fx/noise-b $fx/noise-a"
 	expect_grep "make-pooled: pooled" "$work/make-pooled.out" '^runs pooled: .*\(base 2, new 2\)$'
 	expect_rc 0 make-noise make -s compare BASE=$fx/noise-a NEW=$fx/noise-b
+	verdict_tests
 	expect_rc 2 make-regression make -s compare BASE=$fx/noise-a NEW=$fx/regress-b
 }
 
@@ -169,7 +226,7 @@ report_tests()
 	expect_grep "report: reviewer line" "$out/report.md" \
 		'^htab_churn overwrite noprealloc \(4 thread\) [0-9]+\.[0-9]{3} ± [0-9]+\.[0-9]{3}M/s \(mem [0-9.]+ MiB, peak [0-9.]+ MiB\)$'
 	expect_grep "report: qp-trie counters" "$out/report.md" 'hits [0-9.]+M, misses 0, false negatives 0'
-	expect_grep "report: nmi failures and latency" "$out/report.md" '^nmi_alloc \(4 thread\) .*\(nmi; failures ENOMEM [0-9]+, EBUSY 0; latency p50 [0-9]+ p99 [0-9]+ max [0-9]+ ns'
+	expect_grep "report: nmi failures and latency" "$out/report.md" '^nmi_alloc \(4 thread\) .*\(nmi(, cycles)?; failures ENOMEM [0-9]+, EBUSY 0; latency p50 [0-9]+ p99 [0-9]+ max [0-9]+ ns'
 	expect_grep "report: grace periods beside memory" "$out/report.md" \
 		'^nmi_alloc \(4 thread\) .*mem [0-9.]+ MiB, peak [0-9.]+ MiB, gp rcu 12\.0 ms, tasks-trace 40\.0 ms\)$'
 	expect_grep "report: failed point with reason" "$out/report.md" 'kmalloc-rcu htab_churn/.*t4: failed: console: rcu: INFO'
