@@ -12,6 +12,7 @@
 	W(qp_trie_lookup)	\
 	W(qp_trie_update)	\
 	W(nmi_alloc)		\
+	W(map_perf)		\
 	/* one line per workload, above this one */
 
 #define WORKLOAD_DECLARE(name)	extern const struct workload workload_##name;
