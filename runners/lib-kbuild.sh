@@ -67,8 +67,8 @@ read_variant() {
 		key=${line%%=*} val=${line#*=}
 		val=${val#"${val%%[![:space:]]*}"}
 		case "$key" in
-		description|base|patches|configs) ;;
-		*) bad_decl "$file:$n" "$key" "unknown key '$key' (description, base, patches, configs)" ;;
+		description|base|patches|configs|unsupported) ;;
+		*) bad_decl "$file:$n" "$key" "unknown key '$key' (description, base, patches, configs, unsupported)" ;;
 		esac
 		[ -z "${seen[$key]:-}" ] || bad_decl "$file:$n" "$key" "given twice (also on line ${seen[$key]})"
 		seen[$key]=$n
@@ -104,6 +104,14 @@ read_variant() {
 					bad_decl "$file:$n" configs "$KERNELS/configs/$frag resolves outside $KERNELS/configs/"
 			done
 			V_CONFIGS=("${words[@]}") ;;
+		unsupported)
+			# points this variant cannot run by design, for
+			# compare (not the build): WORKLOAD[:KEY=VALUE,...]
+			read -r -a words <<< "$val"
+			for frag in "${words[@]}"; do
+				[[ "$frag" =~ ^[a-z0-9_]+(:[a-z0-9_]+=[A-Za-z0-9._+-]+(,[a-z0-9_]+=[A-Za-z0-9._+-]+)*)?$ ]] ||
+					bad_decl "$file:$n" unsupported "'$frag' is not WORKLOAD[:KEY=VALUE,...]"
+			done ;;
 		esac
 	done < "$file"
 	[ -n "$V_BASE" ] || bad_decl "$file" base "no base= line"
