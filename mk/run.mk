@@ -18,6 +18,9 @@
 #       built, else Debian's cloud kernel `distro`: runners/matrix), each
 #       declared one built first if missing or stale (mk/kernels.mk); no
 #       report.
+#   PROFILE=1   perf samples each point's measured window, on the host and
+#               in the guests (runners/matrix; mk/profile.mk): records get
+#               "profile", the files go to results/<id>/profiles/
 #   DRY_RUN=1   the kernel builds and the sweep printed (build-kernel's and
 #               matrix's dry runs), nothing built or run. While a kernel is
 #               not built yet matrix cannot plan its boot: then the
@@ -57,6 +60,7 @@ run: export AB_DURATION  = $(if $(RUN_COMPARE),$(if $(and $(call run_given,DURAT
 run: export AB_WARMUP    = $(if $(RUN_COMPARE),$(if $(and $(call run_given,WARMUP),$(WARMUP)),$(WARMUP),$(COMPARE_WARMUP)),$(WARMUP))
 run: export AB_PARAMS    = $(PARAMS)
 run: export AB_DRY       = $(filter-out 0,$(DRY_RUN))
+run: export PROFILE      = $(filter-out 0,$(PROFILE))
 run: export AB_REPORT    = $(if $(RUN_COMPARE),$(if $(SHARD),,1))
 run: export AB_DECLARED  = $(KERNEL_DECLARED)
 # the declared variants the run boots: those named, else (TARGET=vm) the
