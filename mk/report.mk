@@ -27,7 +27,7 @@ ABREPORT_SRC  := $(filter-out report/main.c,$(wildcard report/*.c))
 # the store's own rules for names and point ids
 ABREPORT_OBJ  := $(patsubst report/%.c,$(BUILD)/obj/report/%.o,$(ABREPORT_SRC)) \
                  $(BUILD)/obj/report/validate.o
-ABREPORT_LIBS := -ljansson -lgsl -lgslcblas -lm
+ABREPORT_LIBS := -ljansson -lgsl -lgslcblas -lsqlite3 -lm
 ABREPORT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
                    -Wno-missing-field-initializers -D_GNU_SOURCE -Ireport -Iharness
 

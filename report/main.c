@@ -8,6 +8,8 @@
  *   abreport compare --run DIR --base-variant NAME [--threshold PCT]
  *   abreport reproduce --published FILE --run DIR
  *   abreport reproduce --published FILE --matrix [--cpus N]
+ *   abreport history add|baseline|rebuild --db FILE ...   (history.c)
+ *   abreport trend --db FILE --out DIR                    (trend.c)
  *   abreport [COMMAND] --help, abreport --version
  */
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "abreport.h"
+#include "history.h"
 
 #ifndef SUITE_SHA
 #define SUITE_SHA "unknown"
@@ -37,12 +40,24 @@ static const struct {
 	  "  RUNDIR defaults to the newest run under results/; VARIANT is the one\n"
 	  "  the summary compares the others with.\n" },
 	{ "compare",
-	  "usage: abreport compare --base DIR --new DIR [--threshold PCT] [--alpha P]\n"
-	  "                        [--max-stddev PCT] [--force]\n"
-	  "       abreport compare --run DIR --base-variant NAME [--threshold PCT]\n"
-	  "                        [--max-stddev PCT]\n"
-	  "  Regression verdicts, point by point (--base and --new may repeat).\n"
+	  "usage: abreport compare --base DIR --new DIR [--threshold [WORKLOAD=]PCT]\n"
+	  "                        [--alpha P] [--min-n N] [--max-stddev PCT]\n"
+	  "                        [--mem-threshold PCT] [--mem-floor KIB]\n"
+	  "                        [--as NEWVARIANT=BASEVARIANT] [--json FILE] [--force]\n"
+	  "       abreport compare --run DIR [--run DIR...] --base-variant NAME [options]\n"
+	  "  Regression verdicts, point by point (--base, --new, --run may repeat:\n"
+	  "  the runs are pooled, each run's mean one sample; n per side is shown).\n"
 	  "  Exit 0 no regression, 1 regression, 2 usage or runs not comparable.\n" },
+	{ "history",
+	  "usage: abreport history add --db FILE NIGHTDIR...\n"
+	  "       abreport history baseline --db FILE BASELINE.json\n"
+	  "       abreport history rebuild --db FILE [RESULTS_DIR]\n"
+	  "  The nightly history in SQLite (docs/nightly.md); rebuild reads\n"
+	  "  RESULTS_DIR/nights/*/ and RESULTS_DIR/baselines/ again.\n" },
+	{ "trend",
+	  "usage: abreport trend --db FILE --out DIR [--last N]\n"
+	  "  DIR/index.html: ops/s and memory per point across nights, with the\n"
+	  "  baseline band and the regressions marked; DIR/trend.tsv.\n" },
 	{ "reproduce",
 	  "usage: abreport reproduce --published FILE --run RUNDIR\n"
 	  "       abreport reproduce --published FILE --matrix --cpus N\n"
@@ -57,6 +72,8 @@ static int help(const char *cmd)
 		      "       abreport compare --base DIR --new DIR [options]\n"
 		      "       abreport compare --run DIR --base-variant NAME [options]\n"
 		      "       abreport reproduce --published FILE (--run RUNDIR | --matrix --cpus N)\n"
+		      "       abreport history add|baseline|rebuild --db FILE ...\n"
+		      "       abreport trend --db FILE --out DIR\n"
 		      "       abreport --help | --version\n"
 		      "`abreport COMMAND --help` describes one command; see report/README.md.\n",
 		      stdout);
@@ -100,6 +117,10 @@ int main(int argc, char **argv)
 		cmd = cmd_compare;
 	else if (!strcmp(argv[1], "reproduce"))
 		cmd = cmd_reproduce;
+	else if (!strcmp(argv[1], "history"))
+		cmd = cmd_history;
+	else if (!strcmp(argv[1], "trend"))
+		cmd = cmd_trend;
 	if (!cmd)
 		die_usage("unknown %s '%s' (see abreport --help)",
 			  argv[1][0] == '-' ? "option" : "command", argv[1]);
