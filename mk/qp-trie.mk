@@ -57,6 +57,7 @@ test-qp-trie: $(BUILD)/qp-trie-selftest
 QP_TRIE_USER     := $(QP_TRIE_OBJ)/user
 QP_TRIE_PATCHES  := $(sort $(wildcard kernels/patches/qp-trie/*.patch))
 QP_TRIE_USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wno-unused-function -pthread \
+	-DCONFIG_BPF_QP_TRIE_DEBUG \
 	-I$(QP_TRIE_DIR)/user -I$(QP_TRIE_USER)/kernel/bpf \
 	-include $(QP_TRIE_DIR)/user/shim.h
 

@@ -32,6 +32,12 @@ typedef uint64_t u64;
 #define __init
 #define ____cacheline_aligned_in_smp __attribute__((aligned(64)))
 #define unlikely(x) (x)
+#define likely(x) (x)
+#define in_nmi() 0
+#define bpf_capable() 1
+#define WARN_ON_ONCE(c) ({ bool __c = (c); \
+	(void)(__c && fprintf(stderr, "WARNING: %s:%d\n", __FILE__, __LINE__)); \
+	__c; })
 #define BIT(n) (1u << (n))
 #define READ_ONCE(x) (*(volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
