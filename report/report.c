@@ -13,6 +13,7 @@
 
 #include "context.h"
 #include "plots.h"
+#include "profile.h"
 #include "summary.h"
 
 /* Order of points in the tables: variant (first seen), params, threads. */
@@ -88,6 +89,7 @@ static int section_workload(struct doc *d, const struct run *run,
 		if (plots_write(run, gs, outdir, d, gi))
 			err = -EIO;
 	}
+	profile_section(d, run, w, outdir);
 	return err;
 }
 
