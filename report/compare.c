@@ -121,8 +121,9 @@ static json_t *verdict_obj(const struct compare_opts *o, const struct point *b,
 
 	if (!o->verdicts)
 		return NULL;
-	v = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}",
-		      "point", name, "variant", t->side ? t->side : p->variant,
+	v = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
+		      "name", name, "point", json_str(p->rec, "point", "?"),
+		      "variant", t->side ? t->side : p->variant,
 		      "workload", p->workload, "threads", p->threads,
 		      "params", p->plabel, "verdict", "ok");
 	if (b) {
