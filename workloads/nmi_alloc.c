@@ -39,7 +39,9 @@ static const char *const patterns[] = { "same", "hold", "burst", NULL };
 static const char *const outcome_names[NMI_OUTCOMES] = {
 	"ok", "ENOMEM", "EBUSY", "E2BIG", "other",
 };
-static const char *const ctx_names[NMI_CTXS] = { "nmi", "hardirq", "softirq", "task" };
+static const char *const ctx_names[NMI_CTXS] = {
+	"nmi", "hardirq", "softirq", "task", "unknown",
+};
 
 static const struct param_spec nmi_params[] = {
 	{ .name = "map", .type = PARAM_ENUM, .def = "noprealloc", .values = maps,
@@ -71,8 +73,10 @@ static const struct param_spec nmi_params[] = {
 struct nmi {
 	struct nmi_alloc_bpf *skel;
 	struct bpf_link *links[MAX_THREADS];
+	struct bpf_link *timer_links[2];
 	int nr;
 	const char *event;		/* "cycles", "cpu-clock", "nmi" */
+	const char *ctx_source;		/* "preempt_count" or "stack" */
 	int ncpus;
 	int pattern;
 	int deleter_cpu;		/* -1: none */
@@ -122,7 +126,9 @@ static int open_events(struct workload_ctx *ctx, struct nmi *n, const char *ev)
 				 hardware ? "cycles" : "cpu-clock", cpu, strerror(-fd));
 			return fd == -ENOENT || fd == -EOPNOTSUPP ? -EOPNOTSUPP : fd;
 		}
-		n->links[n->nr] = bpf_program__attach_perf_event(n->skel->progs.nmi_alloc_perf, fd);
+		n->links[n->nr] = bpf_program__attach_perf_event(
+			strcmp(n->ctx_source, "timer") ? n->skel->progs.nmi_alloc_perf :
+			n->skel->progs.nmi_alloc_perf_timer, fd);
 		if (!n->links[n->nr]) {
 			int err = -errno;
 
@@ -205,6 +211,35 @@ static int pick_deleter(struct workload_ctx *ctx)
 	return last;
 }
 
+/*
+ * Open and load the object. The programs that read __preempt_count fail to
+ * load where the kernel cannot resolve per-CPU symbols (-ENOENT); with
+ * from_timer the perf_event program that observes x86's local timer
+ * interrupt (its entry and exit tracepoints) loads instead.
+ */
+static int load(struct nmi *n, const struct point *pt, bool from_timer)
+{
+	bool prealloc = !strcmp(point_str(pt, "map"), "prealloc");
+
+	n->skel = nmi_alloc_bpf__open();
+	if (!n->skel)
+		return -errno ? -errno : -ENOMEM;
+	n->ctx_source = from_timer ? "timer" : "preempt_count";
+	bpf_program__set_autoload(n->skel->progs.nmi_alloc_perf, !from_timer);
+	bpf_program__set_autoload(n->skel->progs.nmi_alloc_nmi, !from_timer);
+	bpf_program__set_autoload(n->skel->progs.nmi_alloc_perf_timer, from_timer);
+	bpf_program__set_autoload(n->skel->progs.nmi_alloc_timer_entry, from_timer);
+	bpf_program__set_autoload(n->skel->progs.nmi_alloc_timer_exit, from_timer);
+	n->skel->rodata->pattern = (__u32)n->pattern;
+	n->skel->rodata->hold = (__u32)point_int(pt, "hold");
+	n->skel->rodata->burst = (__u32)point_int(pt, "burst");
+	n->skel->rodata->deleter_cpu = n->deleter_cpu;
+	bpf_map__set_value_size(n->skel->maps.htab, (__u32)point_int(pt, "value_size"));
+	bpf_map__set_max_entries(n->skel->maps.htab, (__u32)point_int(pt, "max_entries"));
+	bpf_map__set_map_flags(n->skel->maps.htab, prealloc ? 0 : BPF_F_NO_PREALLOC);
+	return nmi_alloc_bpf__load(n->skel);
+}
+
 static int nmi_validate(const struct point *pt, char *err, size_t len)
 {
 	if (!strcmp(point_str(pt, "event"), "nmi") && point_int(pt, "nmi_rate") <= 0) {
@@ -224,7 +259,6 @@ static int nmi_setup(struct workload_ctx *ctx)
 {
 	const struct point *pt = ctx->pt;
 	struct nmi *n = calloc(1, sizeof(*n));
-	bool prealloc = !strcmp(point_str(pt, "map"), "prealloc");
 	const char *ev = point_str(pt, "event");
 	const char *pat = point_str(pt, "pattern");
 	int err;
@@ -235,21 +269,19 @@ static int nmi_setup(struct workload_ctx *ctx)
 	n->ncpus = libbpf_num_possible_cpus();
 	n->buf = calloc((size_t)n->ncpus, sizeof(*n->buf));
 	n->next_del = calloc((size_t)n->ncpus, sizeof(*n->next_del));
-	n->skel = nmi_alloc_bpf__open();
-	if (!n->skel || !n->buf || !n->next_del)
+	if (!n->buf || !n->next_del)
 		return -ENOMEM;
 	n->pattern = !strcmp(pat, "hold") ? NMI_PATTERN_HOLD :
 		     !strcmp(pat, "burst") ? NMI_PATTERN_BURST : NMI_PATTERN_SAME;
 	n->deleter_cpu = n->pattern == NMI_PATTERN_SAME ? -1 : pick_deleter(ctx);
 	n->reads_left = -1;
-	n->skel->rodata->pattern = (__u32)n->pattern;
-	n->skel->rodata->hold = (__u32)point_int(pt, "hold");
-	n->skel->rodata->burst = (__u32)point_int(pt, "burst");
-	n->skel->rodata->deleter_cpu = n->deleter_cpu;
-	bpf_map__set_value_size(n->skel->maps.htab, (__u32)point_int(pt, "value_size"));
-	bpf_map__set_max_entries(n->skel->maps.htab, (__u32)point_int(pt, "max_entries"));
-	bpf_map__set_map_flags(n->skel->maps.htab, prealloc ? 0 : BPF_F_NO_PREALLOC);
-	err = nmi_alloc_bpf__load(n->skel);
+	err = load(n, pt, false);
+	if (err == -ENOENT && strcmp(ev, "nmi") &&
+	    !(strcmp(ev, "auto") == 0 && point_int(pt, "nmi_rate") > 0)) {
+		/* no per-CPU symbols in kallsyms: observe the timer interrupt instead */
+		nmi_alloc_bpf__destroy(n->skel);
+		err = load(n, pt, true);
+	}
 	if (err) {
 		bpfutil_load_error(err, "load nmi_alloc", ctx->reason, REASON_LEN);
 		return bpfutil_load_status(err);
@@ -258,6 +290,19 @@ static int nmi_setup(struct workload_ctx *ctx)
 	n->stats_fd = bpf_map__fd(n->skel->maps.stats);
 	if (!strcmp(ev, "nmi") || (!strcmp(ev, "auto") && point_int(pt, "nmi_rate") > 0))
 		return attach_nmi(ctx, n);
+	if (!strcmp(n->ctx_source, "timer")) {
+		n->timer_links[0] = bpf_program__attach_raw_tracepoint(
+			n->skel->progs.nmi_alloc_timer_entry, "local_timer_entry");
+		n->timer_links[1] = bpf_program__attach_raw_tracepoint(
+			n->skel->progs.nmi_alloc_timer_exit, "local_timer_exit");
+		if (!n->timer_links[0] || !n->timer_links[1]) {
+			err = -errno;
+			snprintf(ctx->reason, REASON_LEN, "no __preempt_count symbol and no "
+				 "irq_vectors:local_timer_entry/exit to observe the context: %s",
+				 strerror(-err));
+			return -EOPNOTSUPP;
+		}
+	}
 	return open_events(ctx, n, ev);
 }
 
@@ -441,6 +486,7 @@ static void nmi_report(struct workload_ctx *ctx, struct result *res)
 		res->latency.max = sum.max_ns[NMI_OK];
 	}
 	res->perf_event = n->event;
+	result_add_counter(res, "context_from_timer_irq", !strcmp(n->ctx_source, "timer"));
 	res->exec_context = kinds > 1 ? "mixed" : seen;
 	if (!sum.events && !strcmp(n->event, "nmi"))
 		result_set_status(res, "failed", "no NMI reached nmi:nmi_handler in the measured "
@@ -456,6 +502,8 @@ static void nmi_teardown(struct workload_ctx *ctx)
 		return;
 	for (int i = 0; i < n->nr; i++)
 		bpf_link__destroy(n->links[i]);	/* closes the event too */
+	for (int i = 0; i < 2; i++)
+		bpf_link__destroy(n->timer_links[i]);
 	nmi_alloc_bpf__destroy(n->skel);
 	free(n->next_del);
 	free(n->buf);

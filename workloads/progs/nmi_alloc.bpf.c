@@ -59,10 +59,60 @@ __u32 window;				/* user space: 1 once the warm-up is over */
 __u32 counting = 1;			/* user space: 0 once the window is over */
 __u64 held;				/* elements inserted and not yet deleted */
 
-static __always_inline int observed_ctx(void)
+/*
+ * Where the kernel exports no per-CPU symbols (no KALLSYMS_ALL: the verifier
+ * cannot resolve __preempt_count), the context is observed from x86's
+ * local APIC timer interrupt: its entry and exit tracepoints keep a per-CPU
+ * depth; a run inside it is in hard irq (the cpu-clock hrtimer fires
+ * there), a run outside it is counted as unknown.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__s64));
+	__uint(max_entries, 1);
+} timer_depth SEC(".maps");
+
+static __always_inline int timer_ctx(void)
 {
-	int *pc = bpf_this_cpu_ptr(&__preempt_count);
-	__u32 c = (__u32)*pc;
+	__u32 zero = 0;
+	__s64 *d = bpf_map_lookup_elem(&timer_depth, &zero);
+
+	return d && *d > 0 ? NMI_CTX_HARDIRQ : NMI_CTX_UNKNOWN;
+}
+
+static __always_inline int timer_step(__s64 by)
+{
+	__u32 zero = 0;
+	__s64 *d = bpf_map_lookup_elem(&timer_depth, &zero);
+
+	if (d)
+		*d += by;
+	return 0;
+}
+
+SEC("raw_tp/local_timer_entry")
+int nmi_alloc_timer_entry(void *ctx)
+{
+	return timer_step(1);
+}
+
+SEC("raw_tp/local_timer_exit")
+int nmi_alloc_timer_exit(void *ctx)
+{
+	return timer_step(-1);
+}
+
+/* from_timer is a constant: that program has no __preempt_count in it */
+static __always_inline int observed_ctx(int from_timer)
+{
+	int *pc;
+	__u32 c;
+
+	if (from_timer)
+		return timer_ctx();
+	pc = bpf_this_cpu_ptr(&__preempt_count);
+	c = (__u32)*pc;
 
 	if (c & NMI_MASK)
 		return NMI_CTX_NMI;
@@ -113,7 +163,7 @@ static __always_inline int attempt(struct nmi_stats *s0, struct nmi_stats *s, __
 	return 1;
 }
 
-static __always_inline int on_interrupt(void)
+static __always_inline int on_interrupt(int from_timer)
 {
 	__u32 zero = 0, cpu = bpf_get_smp_processor_id();
 	int count = counting && window;
@@ -126,7 +176,9 @@ static __always_inline int on_interrupt(void)
 		return 0;
 	if (!counting)
 		return 0;
-	c = observed_ctx() & 3;
+	c = observed_ctx(from_timer);
+	if (c < 0 || c >= NMI_CTXS)
+		c = NMI_CTX_UNKNOWN;
 	s->events++;
 	s->ctx[c]++;
 	if ((__s32)cpu == deleter_cpu) {
@@ -158,11 +210,17 @@ static __always_inline int on_interrupt(void)
 SEC("perf_event")
 int nmi_alloc_perf(struct bpf_perf_event_data *ctx)
 {
-	return on_interrupt();
+	return on_interrupt(0);
+}
+
+SEC("perf_event")
+int nmi_alloc_perf_timer(struct bpf_perf_event_data *ctx)
+{
+	return on_interrupt(1);
 }
 
 SEC("raw_tp/nmi_handler")
 int nmi_alloc_nmi(void *ctx)
 {
-	return on_interrupt();
+	return on_interrupt(0);
 }

@@ -22,6 +22,7 @@ enum nmi_ctx {
 	NMI_CTX_HARDIRQ,
 	NMI_CTX_SOFTIRQ,
 	NMI_CTX_TASK,
+	NMI_CTX_UNKNOWN,	/* outside the timer interrupt, where only it is seen */
 	NMI_CTXS,
 };
 
