@@ -39,10 +39,12 @@ COMPARE_THREADS   ?= 1,2
 COMPARE_DURATION  ?= 3
 COMPARE_WARMUP    ?= 1
 # The declarations on COMPARE_BASE, read as build-kernel reads them
-# (comments and blanks stripped), in name order.
+# (comments and blanks stripped), in name order; not those marked test_only=1.
 COMPARE_VARIANTS  ?= $(sort $(filter $(KERNEL_DECLARED),$(shell cd kernels/variants 2>/dev/null && \
 	awk -v want='$(COMPARE_BASE)' '{ sub(/\#.*/, ""); gsub(/^[ \t]+|[ \t]+$$/, "") } \
-	/^base[ \t]*=/ { v = $$0; sub(/^base[ \t]*=[ \t]*/, "", v); if (v == want) print FILENAME }' \
+	/^test_only[ \t]*=[ \t]*1$$/ { test[FILENAME] = 1 } \
+	/^base[ \t]*=/ { v = $$0; sub(/^base[ \t]*=[ \t]*/, "", v); if (v == want) on[FILENAME] = 1 } \
+	END { for (f in on) if (!(f in test)) print f }' \
 	$(KERNEL_DECLARED))))
 
 # A setting given on the command line or in the environment (not a

@@ -67,8 +67,8 @@ read_variant() {
 		key=${line%%=*} val=${line#*=}
 		val=${val#"${val%%[![:space:]]*}"}
 		case "$key" in
-		description|base|patches|configs|unsupported) ;;
-		*) bad_decl "$file:$n" "$key" "unknown key '$key' (description, base, patches, configs, unsupported)" ;;
+		description|base|patches|configs|unsupported|test_only) ;;
+		*) bad_decl "$file:$n" "$key" "unknown key '$key' (description, base, patches, configs, unsupported, test_only)" ;;
 		esac
 		[ -z "${seen[$key]:-}" ] || bad_decl "$file:$n" "$key" "given twice (also on line ${seen[$key]})"
 		seen[$key]=$n
@@ -104,6 +104,10 @@ read_variant() {
 					bad_decl "$file:$n" configs "$KERNELS/configs/$frag resolves outside $KERNELS/configs/"
 			done
 			V_CONFIGS=("${words[@]}") ;;
+		test_only)
+			# a kernel for the suite's own tests: built and booted
+			# only when named, never by default (make run, matrix)
+			[[ "$val" =~ ^[01]$ ]] || bad_decl "$file:$n" test_only "want 0 or 1, not '$val'" ;;
 		unsupported)
 			# points this variant cannot run by design, for
 			# compare (not the build): WORKLOAD[:KEY=VALUE,...]
