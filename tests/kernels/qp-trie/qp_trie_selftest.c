@@ -32,7 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -45,6 +48,8 @@
 #define RESTARTS	"/sys/kernel/debug/bpf_qp_trie/restarts"
 #define FALLBACKS	"/sys/kernel/debug/bpf_qp_trie/fallbacks"
 #define DELAY		"/sys/kernel/debug/bpf_qp_trie/race_delay_ns"
+#define FAIL_ALLOC	"/sys/kernel/debug/bpf_qp_trie/fail_branch_alloc"
+#define UNPRIV		"/proc/sys/kernel/unprivileged_bpf_disabled"
 #define QP_KEY_SIZE	(4 + QP_MAX_DATA)	/* sizeof(struct qp_key) is padded */
 #define NR_FUNC_KEYS	4096
 #define NR_STABLE	128
@@ -591,6 +596,19 @@ static void test_stress(struct qp_trie_selftest_bpf *skel, int seconds,
 	}
 	CHECK(!bad, "stress: %d inserts failed", bad);
 
+	if (access(KNOB, W_OK)) {
+		printf("note: %s missing (no CONFIG_BPF_QP_TRIE_DEBUG): only "
+		       "the phase with the check and no delay runs\n", KNOB);
+		CHECK(!expect_skip_fn, "--expect-skip-fn needs the debug knobs");
+		err = stress_phase(skel, seconds, &r);
+		CHECK(!err, "stress seq_check=on race_delay_ns=0: %d", err);
+		print_result("seq_check=on race_delay_ns=0", &r);
+		CHECK(r.lookups > 0 && r.writer_ops > 0, "stress made no progress");
+		CHECK(r.writer_errors == 0, "writer errors: %llu", r.writer_errors);
+		CHECK(r.misses == 0, "false negatives: %llu", r.misses);
+		check_after_stress(tfd);
+		return;
+	}
 	for (i = 0; i < (int)(sizeof(phases) / sizeof(phases[0])); i++) {
 		const struct phase *ph = &phases[i];
 
@@ -788,7 +806,294 @@ static void test_memory(void)
 		printf("note: no /proc/kallsyms names (%d)\n", n);
 }
 
+/* ---- 5. stress tests for the defects a review found ---- */
+
+struct job {
+	int fd;		/* program */
+	uint64_t a[4];	/* its args */
+	int cpu;
+	volatile bool *stop;
+	int err;
+};
+
+static void *job_loop(void *p)
+{
+	struct job *j = p;
+
+	pin(j->cpu);
+	while (!*j->stop && !j->err)
+		j->err = run_prog(j->fd, j->a[0], j->a[1], j->a[2], j->a[3]);
+	return NULL;
+}
+
+/* Run up to three program loops on their CPUs for @seconds. */
+static int run_jobs(struct job *jobs, int n, int seconds)
+{
+	volatile bool stop = false;
+	pthread_t t[3];
+	int i, err = 0;
+
+	for (i = 0; i < n; i++) {
+		jobs[i].stop = &stop;
+		jobs[i].err = 0;
+		if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+			jobs[i].cpu = 0;
+		pthread_create(&t[i], NULL, job_loop, &jobs[i]);
+	}
+	sleep(seconds);
+	stop = true;
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		err = err ?: jobs[i].err;
+	}
+	return err;
+}
+
+/* bpf_capable(): a task without CAP_BPF and CAP_SYS_ADMIN gets -EPERM. */
+static void test_capable(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	int st = -1, fd;
+	pid_t pid;
+
+	write_knob(UNPRIV, 0);	/* 2 (the default) may go to 0, 1 may not */
+	pid = fork();
+	if (pid == 0) {
+		memset(d, 0, sizeof(d));
+		if (syscall(SYS_capset, &h, d))
+			_exit(10);
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 8, 1, NULL);
+		if (fd < 0)
+			_exit(11);
+		fd = create_trie(QP_KEY_SIZE, 16, BPF_F_NO_PREALLOC);
+		_exit(fd < 0 && errno == EPERM ? 0 : 12);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && (WEXITSTATUS(st) == 10 || WEXITSTATUS(st) == 11)) {
+		printf("note: skip bpf_capable check: %s\n",
+		       WEXITSTATUS(st) == 10 ? "capset failed" :
+		       "unprivileged bpf() is disabled for good");
+		return;
+	}
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "qp-trie created without CAP_BPF (status %d)", st);
+	printf("ok: creation needs CAP_BPF or CAP_SYS_ADMIN\n");
+}
+
+/* Delete under a 3-twig branch needs a branch copy: -ENOMEM, map intact. */
+static void test_delete_enomem(void)
+{
+	struct qp_key k[3], next;
+	int fd, i, n = 0, err;
+	uint64_t v;
+
+	if (access(FAIL_ALLOC, W_OK)) {
+		printf("note: skip delete -ENOMEM: %s missing "
+		       "(no CONFIG_BPF_QP_TRIE_DEBUG)\n", FAIL_ALLOC);
+		return;
+	}
+	fd = create_trie(QP_KEY_SIZE, 16, BPF_F_NO_PREALLOC);
+	if (fd < 0) {
+		CHECK(0, "create: %s", strerror(errno));
+		return;
+	}
+	set_key(&k[0], "q1");
+	set_key(&k[1], "q2");
+	set_key(&k[2], "q3");
+	for (i = 0; i < 3; i++)
+		CHECK(!update_val(fd, &k[i], i, BPF_NOEXIST), "insert q%d", i + 1);
+	err = write_knob(FAIL_ALLOC, 1);
+	CHECK(!err, "set %s: %d", FAIL_ALLOC, err);
+	err = delete_key(fd, &k[1]);
+	write_knob(FAIL_ALLOC, 0);
+	CHECK(err == -ENOMEM, "delete without memory for the copy: %d, "
+	      "want -ENOMEM", err);
+	for (i = 0; i < 3; i++)
+		CHECK(!lookup_val(fd, &k[i], &v) && v == (uint64_t)i,
+		      "q%d lost by the failed delete", i + 1);
+	CHECK(!delete_key(fd, &k[1]), "delete q2 once memory is back");
+	CHECK(lookup_val(fd, &k[1], &v) == -ENOENT, "q2 still there");
+	CHECK(!lookup_val(fd, &k[0], &v) && !lookup_val(fd, &k[2], &v),
+	      "q1 or q3 lost by the delete");
+	while (!bpf_map_get_next_key(fd, n ? &next : NULL, &next))
+		n++;
+	CHECK(n == 2, "get_next_key saw %d keys, want 2", n);
+	close(fd);
+	printf("ok: delete -ENOMEM leaves the map unchanged\n");
+}
+
+/*
+ * A program writes through the values it looks up (every word, several
+ * times) while another CPU deletes and reinserts keys of the same subtrees:
+ * with nodes reused across types the writes land in branches and later
+ * walks follow the poison. Afterwards every key must be where it belongs
+ * and get_next_key must see exactly the expected keys.
+ */
+static void test_write_values(struct qp_trie_selftest_bpf *skel, int seconds)
+{
+	int vfd = bpf_map__fd(skel->maps.vtrie);
+	int i, bad = 0, n = 0, first = NR_FUNC_KEYS + NR_STABLE;
+	struct qp_stress *s = skel->bss->stress;
+	struct qp_val val;
+	struct qp_key cur, next;
+	struct job jobs[2] = {
+		{ bpf_program__fd(skel->progs.write_values),
+		  { QP_SLOT_READER, NR_FUNC_KEYS, NR_STABLE + 2 * NR_PAIRS,
+		    20000 }, 0 },
+		{ bpf_program__fd(skel->progs.vchurn),
+		  { QP_SLOT_WRITER, first, NR_PAIRS, 5000 }, 1 },
+	};
+	int err;
+
+	for (i = NR_FUNC_KEYS; i < NR_KEYS; i++) {
+		if (i >= first && ((i - first) & 1))
+			continue;
+		memset(&val, 0, sizeof(val));
+		val.w[0] = i;
+		bad += bpf_map_update_elem(vfd, &keys[i], &val, BPF_NOEXIST) != 0;
+	}
+	CHECK(!bad, "write-through: %d inserts failed", bad);
+	memset(s, 0, sizeof(skel->bss->stress));
+	err = run_jobs(jobs, 2, seconds);
+	CHECK(!err, "write-through stress: %d", err);
+	printf("stress write-through: values_written %llu churn_ops %llu "
+	       "churn_errors %llu\n", (unsigned long long)s[0].lookups,
+	       (unsigned long long)s[1].writer_ops,
+	       (unsigned long long)s[1].writer_errors);
+	CHECK(s[0].lookups > 0 && s[1].writer_ops > 0,
+	      "write-through stress made no progress");
+	CHECK(s[1].writer_errors == 0, "churn errors: %llu",
+	      (unsigned long long)s[1].writer_errors);
+	bad = 0;
+	for (i = NR_FUNC_KEYS; i < NR_KEYS; i++) {
+		bool want = i < first || !((i - first) & 1);
+		bool got = !bpf_map_lookup_elem(vfd, &keys[i], &val);
+
+		bad += want != got;
+	}
+	CHECK(!bad, "write-through: %d keys in the wrong state", bad);
+	bad = 0;
+	while (!bpf_map_get_next_key(vfd, n ? &cur : NULL, &next)) {
+		bad += next.len < 1 || next.len > QP_MAX_DATA ||
+		       bpf_map_lookup_elem(vfd, &next, &val);
+		cur = next;
+		if (++n > NR_KEYS)
+			break;
+	}
+	CHECK(n == NR_STABLE + NR_PAIRS && !bad,
+	      "write-through: get_next_key saw %d keys (%d bad), want %d",
+	      n, bad, NR_STABLE + NR_PAIRS);
+	printf("ok: writes through looked-up values leave every key intact\n");
+}
+
+/*
+ * The key of an update lives in an array value that a program on another
+ * CPU rewrites all the time (len 1..7 or QP_MUT_LONG > max_len 16). A key
+ * read twice can pass the length check and then be used with the long
+ * length: out-of-bounds reads, and leaves get_next_key overflows with.
+ */
+static void test_mutated_key(struct qp_trie_selftest_bpf *skel, int seconds)
+{
+	int mfd = bpf_map__fd(skel->maps.mtrie), n = 0, bad = 0, err;
+	struct qp_stress *s = skel->bss->stress;
+	struct {
+		uint32_t len;
+		uint8_t data[QP_MUT_MAX];
+		uint8_t canary[64];
+	} cur, next;
+	struct job jobs[2] = {
+		{ bpf_program__fd(skel->progs.mutate_update),
+		  { QP_SLOT_WRITER, 0, 0, 5000 }, 0 },
+		{ bpf_program__fd(skel->progs.mutate_key),
+		  { QP_SLOT_MUTATOR, 0, 0, 100000 }, 1 },
+	};
+
+	memset(s, 0, sizeof(skel->bss->stress));
+	err = run_jobs(jobs, 2, seconds);
+	CHECK(!err, "mutated-key stress: %d", err);
+	printf("stress mutated-key: updates_ok %llu updates_refused %llu "
+	       "mutations %llu\n", (unsigned long long)s[QP_SLOT_WRITER].writer_ops,
+	       (unsigned long long)s[QP_SLOT_WRITER].writer_errors,
+	       (unsigned long long)s[QP_SLOT_MUTATOR].writer_ops);
+	CHECK(s[QP_SLOT_WRITER].writer_ops > 0 &&
+	      s[QP_SLOT_MUTATOR].writer_ops > 0, "mutated-key made no progress");
+	memset(&next, 0x5a, sizeof(next));
+	while (!bpf_map_get_next_key(mfd, n ? &cur : NULL, &next)) {
+		bad += next.len < 1 || next.len > QP_MUT_MAX ||
+		       next.canary[0] != 0x5a;
+		cur = next;
+		if (++n > 4096)
+			break;
+	}
+	CHECK(!bad, "mutated-key: %d of %d keys with a length over %d",
+	      bad, n, QP_MUT_MAX);
+	printf("ok: a key changed during updates never makes a leaf longer "
+	       "than max_len (%d keys)\n", n);
+}
+
+/*
+ * Lookups from NMI (nmi:nmi_handler, NMIs injected by the host through
+ * QMP) of keys nobody deletes, while both CPUs churn other keys of the
+ * same subtrees: an NMI that lands in a writer must still find every key.
+ */
+static void test_nmi_lookup(struct qp_trie_selftest_bpf *skel, int seconds,
+			    int delay_ns, bool nmi)
+{
+	struct qp_stress *s = skel->bss->stress;
+	int first = NR_FUNC_KEYS + NR_STABLE, err;
+	struct bpf_link *link;
+	struct job jobs[2] = {
+		{ bpf_program__fd(skel->progs.churn),
+		  { QP_SLOT_WRITER, first, NR_PAIRS / 2, 5000 }, 0 },
+		{ bpf_program__fd(skel->progs.churn),
+		  { QP_SLOT_WRITER2, first + NR_PAIRS, NR_PAIRS / 2, 5000 }, 1 },
+	};
+	bool delay = !access(DELAY, W_OK);
+
+	if (!nmi) {
+		printf("note: skip NMI lookups: no NMIs injected "
+		       "(run-vm --nmi-rate)\n");
+		return;
+	}
+	link = bpf_program__attach(skel->progs.nmi_lookup);
+	if (!link) {
+		CHECK(0, "attach to nmi:nmi_handler: %s", strerror(errno));
+		return;
+	}
+	memset(s, 0, sizeof(skel->bss->stress));
+	skel->bss->nmi_first = NR_FUNC_KEYS;
+	skel->bss->nmi_nr = NR_STABLE;
+	if (delay)
+		write_knob(DELAY, delay_ns);
+	skel->bss->nmi_on = 1;
+	err = run_jobs(jobs, 2, seconds);
+	skel->bss->nmi_on = 0;
+	if (delay)
+		write_knob(DELAY, 0);
+	bpf_link__destroy(link);
+	CHECK(!err, "NMI stress: %d", err);
+	printf("stress nmi race_delay_ns=%d: nmi_lookups %llu "
+	       "false_negatives %llu writer_ops %llu writer_errors %llu\n",
+	       delay ? delay_ns : 0,
+	       (unsigned long long)s[QP_SLOT_NMI].lookups,
+	       (unsigned long long)s[QP_SLOT_NMI].misses,
+	       (unsigned long long)(s[QP_SLOT_WRITER].writer_ops +
+				    s[QP_SLOT_WRITER2].writer_ops),
+	       (unsigned long long)(s[QP_SLOT_WRITER].writer_errors +
+				    s[QP_SLOT_WRITER2].writer_errors));
+	CHECK(s[QP_SLOT_NMI].lookups > 0, "no lookup ran in NMI");
+	CHECK(s[QP_SLOT_NMI].misses == 0, "false negatives in NMI: %llu",
+	      (unsigned long long)s[QP_SLOT_NMI].misses);
+	CHECK(s[QP_SLOT_WRITER].writer_errors + s[QP_SLOT_WRITER2].writer_errors
+	      == 0, "writer errors during the NMI stress");
+	check_after_stress(bpf_map__fd(skel->maps.trie));
+}
+
 /* ---- main ---- */
+
+static bool nmi_expected;
 
 static int load_skel(struct qp_trie_selftest_bpf **out)
 {
@@ -801,6 +1106,11 @@ static int load_skel(struct qp_trie_selftest_bpf **out)
 	bpf_map__set_type(skel->maps.trie, qp_map_type);
 	bpf_map__set_key_size(skel->maps.trie, QP_KEY_SIZE);
 	bpf_map__set_max_entries(skel->maps.trie, NR_KEYS);
+	bpf_map__set_type(skel->maps.vtrie, qp_map_type);
+	bpf_map__set_key_size(skel->maps.vtrie, QP_KEY_SIZE);
+	bpf_map__set_max_entries(skel->maps.vtrie, NR_KEYS);
+	bpf_map__set_type(skel->maps.mtrie, qp_map_type);
+	bpf_program__set_autoload(skel->progs.nmi_lookup, nmi_expected);
 	err = qp_trie_selftest_bpf__load(skel);
 	if (err) {
 		qp_trie_selftest_bpf__destroy(skel);
@@ -825,7 +1135,7 @@ static int fill_keys_map(struct qp_trie_selftest_bpf *skel)
 static void usage(void)
 {
 	fprintf(stderr, "usage: qp-trie-selftest [--stress-seconds S] "
-		"[--race-delay-ns D] [--expect-skip-fn] [--seed N]\n");
+		"[--race-delay-ns D] [--expect-skip-fn] [--nmi] [--seed N]\n");
 	exit(2);
 }
 
@@ -845,6 +1155,8 @@ int main(int argc, char **argv)
 			delay_ns = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--expect-skip-fn"))
 			expect_skip_fn = true;
+		else if (!strcmp(argv[i], "--nmi"))
+			nmi_expected = true;
 		else
 			usage();
 	}
@@ -868,7 +1180,9 @@ int main(int argc, char **argv)
 	make_keys(NR_FUNC_KEYS, NR_KEYS - NR_FUNC_KEYS, 32, 8);
 
 	test_create();
+	test_capable();
 	test_syscall_ops();
+	test_delete_enomem();
 	test_memory();
 	err = load_skel(&skel);
 	if (err) {
@@ -878,8 +1192,12 @@ int main(int argc, char **argv)
 		CHECK(!err, "fill keys map: %d", err);
 		if (!err)
 			test_prog_ops(skel);
-		if (!err)
+		if (!err) {
 			test_stress(skel, seconds, delay_ns, expect_skip_fn);
+			test_nmi_lookup(skel, seconds, delay_ns, nmi_expected);
+			test_write_values(skel, seconds);
+			test_mutated_key(skel, seconds);
+		}
 		qp_trie_selftest_bpf__destroy(skel);
 	}
 	printf("qp-trie-selftest: %s (%d failures)\n", failures ? "FAIL" : "PASS",

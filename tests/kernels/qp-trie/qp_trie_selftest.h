@@ -30,4 +30,28 @@ struct qp_stress {
 	__u64 pad[4];
 };
 
+/* The value of the write-through test's trie: big enough that a stale
+ * value pointer into a node reused as a branch would cover twig pointers.
+ */
+#define QP_VAL_WORDS	6
+#define QP_POISON	0x4141414141414141ULL	/* non-canonical as a pointer */
+struct qp_val {
+	__u64 w[QP_VAL_WORDS];
+};
+
+/* The mutated-key test's trie: keys of at most QP_MUT_MAX bytes; the
+ * mutator flips the shared key's len between 1..7 and QP_MUT_LONG.
+ */
+#define QP_MUT_MAX	16
+#define QP_MUT_LONG	200
+
+/* stress[] slots */
+enum {
+	QP_SLOT_READER,
+	QP_SLOT_WRITER,
+	QP_SLOT_NMI,
+	QP_SLOT_WRITER2,
+	QP_SLOT_MUTATOR,
+};
+
 #endif
