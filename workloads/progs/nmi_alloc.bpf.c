@@ -163,6 +163,24 @@ static __always_inline int attempt(struct nmi_stats *s0, struct nmi_stats *s, __
 	return 1;
 }
 
+struct burst_ctx {
+	__u32 cpu, slot;
+};
+
+/* bpf_loop's body: one attempt of a burst (verified once, not per step) */
+static int burst_one(__u32 i, void *data)
+{
+	struct burst_ctx *b = data;
+	__u32 zero = 0, slot = b->slot;
+	struct nmi_stats *s0 = bpf_map_lookup_elem(&stats, &zero);
+	struct nmi_stats *s = bpf_map_lookup_elem(&stats, &slot);
+
+	if (!s0 || !s)
+		return 1;
+	attempt(s0, s, b->cpu);
+	return 0;
+}
+
 static __always_inline int on_interrupt(int from_timer)
 {
 	__u32 zero = 0, cpu = bpf_get_smp_processor_id();
@@ -193,13 +211,12 @@ static __always_inline int on_interrupt(int from_timer)
 		}
 		attempt(s0, s, cpu);
 		break;
-	case NMI_PATTERN_BURST:
-		for (int i = 0; i < NMI_MAX_BURST; i++) {
-			if (i >= burst)
-				break;
-			attempt(s0, s, cpu);
-		}
+	case NMI_PATTERN_BURST: {
+		struct burst_ctx b = { .cpu = cpu, .slot = slot };
+
+		bpf_loop(burst < NMI_MAX_BURST ? burst : NMI_MAX_BURST, burst_one, &b, 0);
 		break;
+	}
 	default:
 		attempt(s0, s, cpu);
 		break;
