@@ -11,7 +11,7 @@
 #                [MIN_N=3] runs (pooled) or samples a side to judge ops/s;
 #                [MEM_THRESHOLD=20] % up of memory peak/idle that regresses
 #                (0: memory not judged); docs/nightly.md has the rule
-#   make reproduce CASE=htab-mem-2023|qp-trie-2022 [CPUS=n] [DRY_RUN=1]
+#   make reproduce CASE=htab-mem-2023|qp-trie-2022|map-perf-2022 [CPUS=n] [DRY_RUN=1]
 #                (warm-up and duration are the source's when its data file
 #                 states them, else WARMUP and DURATION; the case's kernels
 #                 are built first when missing or stale, as for make run;
@@ -81,7 +81,7 @@ reproduce: $(ABREPORT) $(BUILD)/allocbench
 	@test -n "$(CASE)" -a -f "reproduce/$(CASE).json" || { echo "make reproduce: CASE must name reproduce/<case>.json: $(notdir $(basename $(wildcard reproduce/*.json)))" >&2; exit 2; }
 	@set -euo pipefail; $(RUN_FWD_SH); $(RUN_PLAN_CHECK_SH); \
 	matrix=$$($(ABREPORT) reproduce --published reproduce/$(CASE).json --matrix --cpus $(CPUS)); \
-	target= variants= workloads= threads= params= warmup=$(WARMUP) duration=$(DURATION); \
+	target= variants= workloads= threads= params= warmup=$(WARMUP) duration=$(DURATION) profile=; \
 	bad() { echo "make reproduce: abreport --matrix printed $$1" >&2; exit 2; }; \
 	while IFS='=' read -r k v; do \
 		[[ "$$v" =~ ^[A-Za-z0-9._+,=\ -]*$$ ]] || bad "a bad value for $$k"; \
@@ -93,6 +93,7 @@ reproduce: $(ABREPORT) $(BUILD)/allocbench
 		PARAMS) params=$$v ;; \
 		WARMUP) [[ "$$v" =~ ^[0-9]+$$ ]] || bad "a bad warm-up"; warmup=$$v ;; \
 		DURATION) [[ "$$v" =~ ^[1-9][0-9]*$$ ]] || bad "a bad duration"; duration=$$v ;; \
+		PROFILE) [[ "$$v" == 1 ]] || bad "a bad profile"; profile=1 ;; \
 		*) bad "an unknown key" ;; \
 		esac; \
 	done <<<"$$matrix"; \
@@ -122,7 +123,7 @@ reproduce: $(ABREPORT) $(BUILD)/allocbench
 	log=$$(mktemp); rc=0; \
 	TARGET="$$target" VARIANTS="$$variants" WORKLOADS="$$workloads" \
 	THREADS="$$threads" PARAMS="$$params" SMP=$(CPUS) DURATION="$$duration" \
-	WARMUP="$$warmup" RESUME=$(RESUME) BUILD=$(BUILD) run_fwd runners/matrix >"$$log" || rc=$$?; \
+	WARMUP="$$warmup" RESUME=$(RESUME) BUILD=$(BUILD) PROFILE="$$profile" run_fwd runners/matrix >"$$log" || rc=$$?; \
 	cat "$$log"; run=$$(tail -n 1 "$$log"); rm -f "$$log"; \
 	if [[ -n "$$dry" ]]; then \
 		echo "  $(ABREPORT) reproduce --published reproduce/$(CASE).json --run $$run"; exit "$$rc"; \

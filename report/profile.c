@@ -337,3 +337,211 @@ void profile_section(struct doc *d, const struct run *run, const char *w, const 
 	}
 	free(done);
 }
+
+/* ---- make reproduce: published profiles beside ours --------------------- */
+
+/* A symbol as perf names it, or with a compiler suffix (.isra.0, .constprop.0). */
+static bool sym_match(const char *have, const char *want)
+{
+	size_t n = strlen(want);
+	const char *dot = strchr(want, '.');
+
+	if (dot)	/* the published name has its suffix: match up to it */
+		n = (size_t)(dot - want);
+	return !strncmp(have, want, n) && (!have[n] || have[n] == '.');
+}
+
+/*
+ * Our share of sym at a profiled point: from its top.txt (every symbol
+ * above 0.01 %), else the record's top 20; < 0 when not known.
+ */
+static double our_share(const struct run *run, json_t *prof, const char *sym)
+{
+	char *path = xasprintf("%s/profiles/%s/top.txt", run->dir, json_str(prof, "dir", ""));
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	double sum = -1;
+
+	free(path);
+	if (f) {
+		sum = 0;
+		while (fgets(line, sizeof(line), f)) {
+			char kind, *s = strchr(line, ']');
+			double pct;
+
+			if (sscanf(line, " %lf%% [%c]", &pct, &kind) != 2 || !s)
+				continue;
+			s += 1 + strspn(s + 1, " ");
+			s[strcspn(s, " \n")] = '\0';
+			if (sym_match(s, sym))
+				sum += pct;
+		}
+		fclose(f);
+		return sum;
+	}
+	{
+		json_t *e;
+		size_t i;
+
+		json_array_foreach(json_object_get(prof, "top"), i, e) {
+			if (sym_match(json_str(e, "symbol", ""), sym))
+				sum = (sum < 0 ? 0 : sum) + json_real_value(json_object_get(e, "self_pct"));
+		}
+	}
+	return sum;
+}
+
+/* The profiled point of variant v for workload w with the most threads. */
+static const struct point *profiled(const struct run *run, const char *v, const char *w)
+{
+	const struct point *best = NULL;
+
+	for (size_t i = 0; i < run->npts; i++) {
+		const struct point *p = &run->pts[i];
+
+		if (strcmp(p->variant, v) || strcmp(p->workload, w) || strcmp(p->status, "ok") ||
+		    !json_is_object(json_object_get(p->rec, "profile")))
+			continue;
+		if (!best || p->threads > best->threads)
+			best = p;
+	}
+	return best;
+}
+
+static void print_pct(double v)
+{
+	if (v < 0)
+		printf(" %9s", "n/a");
+	else
+		printf(" %8.2f%%", v);
+}
+
+/* The sum of syms' shares in a column: published (pub) or ours (prof). */
+static double share_sum(const struct run *run, json_t *col, json_t *prof, json_t *syms,
+			bool published)
+{
+	double sum = 0;
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(syms, i, s) {
+		double v = published ?
+			json_number_value(json_object_get(json_object_get(col, "published"),
+							  json_string_value(s))) :
+			prof ? our_share(run, prof, json_string_value(s)) : -1;
+
+		if (!published && v < 0)
+			return -1;
+		sum += v;
+	}
+	return sum;
+}
+
+void profile_reproduce(const struct run *run, json_t *pub)
+{
+	json_t *pr = json_object_get(pub, "profiles"), *cols, *col, *sh;
+	json_t *src, *profs[MAX_VARIANTS] = { 0 };
+	const char *w = json_str(pr, "workload", "?");
+	const char *syms[64];
+	size_t nc, ns = 0, i, j;
+
+	if (!json_is_object(pr))
+		return;
+	cols = json_object_get(pr, "columns");
+	nc = json_array_size(cols);
+	if (nc > MAX_VARIANTS)
+		nc = MAX_VARIANTS;
+	src = json_object_get(json_object_get(pub, "sources"), json_str(pr, "source", ""));
+	printf("\nprofiles: perf report --no-children, self share of the samples; published "
+	       "at %d threads [%s], ours at the variant's profiled point with the most threads\n",
+	       (int)json_integer_value(json_object_get(pr, "published_threads")),
+	       json_str(src, "message_id", "?"));
+	printf("%-32s", "symbol");
+	for (i = 0; i < nc; i++) {
+		const struct point *p;
+
+		col = json_array_get(cols, i);
+		p = profiled(run, json_str(col, "variant", ""), w);
+		profs[i] = p ? json_object_get(p->rec, "profile") : NULL;
+		printf(" %9.9s %9.9s", json_str(col, "id", "?"), "ours");
+	}
+	putchar('\n');
+	for (i = 0; i < nc; i++) {
+		const struct point *p = profiled(run, json_str(json_array_get(cols, i), "variant", ""), w);
+
+		printf("  %s = %s on %s: ", json_str(json_array_get(cols, i), "id", "?"),
+		       json_str(json_array_get(cols, i), "label", "?"),
+		       json_str(json_array_get(cols, i), "variant", "?"));
+		if (p)
+			printf("%d threads, %lld samples (%s), %s\n", p->threads,
+			       (long long)json_integer_value(json_object_get(profs[i], "samples")),
+			       json_str(profs[i], "event", "?"), json_str(p->rec, "kernel_release", "?"));
+		else
+			printf("no profiled point in the run\n");
+	}
+	/* the published symbols, in the order they first appear */
+	json_array_foreach(cols, i, col) {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(json_object_get(col, "published"), k, v) {
+			for (j = 0; j < ns && strcmp(syms[j], k); j++)
+				;
+			if (j == ns && ns < 64)
+				syms[ns++] = k;
+		}
+	}
+	for (j = 0; j < ns; j++) {
+		printf("%-32.32s", syms[j]);
+		for (i = 0; i < nc; i++) {
+			json_t *v = json_object_get(json_object_get(json_array_get(cols, i),
+								    "published"), syms[j]);
+
+			if (v)
+				print_pct(json_number_value(v));
+			else
+				printf(" %9s", "-");
+			print_pct(profs[i] ? our_share(run, profs[i], syms[j]) : -1);
+		}
+		putchar('\n');
+	}
+	printf("(published '-': not in that list; ours 0.00%%: below 0.01%% or inlined into its caller in this build)\n");
+	printf("\nshares that carry across machines\n");
+	printf("%-44s", "share");
+	for (i = 0; i < nc; i++)
+		printf(" %9.9s %9.9s", json_str(json_array_get(cols, i), "id", "?"), "ours");
+	if (nc == 2)
+		printf(" %9s %9s", "pub 2/1", "ours 2/1");
+	putchar('\n');
+	json_array_foreach(json_object_get(pr, "shares"), j, sh) {
+		json_t *syms_j = json_object_get(sh, "symbols"), *of = json_object_get(sh, "of");
+		double p[MAX_VARIANTS], o[MAX_VARIANTS];
+
+		printf("%-44.44s", json_str(sh, "label", "?"));
+		for (i = 0; i < nc; i++) {
+			col = json_array_get(cols, i);
+			p[i] = share_sum(run, col, profs[i], syms_j, true);
+			o[i] = share_sum(run, col, profs[i], syms_j, false);
+			if (of) {
+				double pd = share_sum(run, col, profs[i], of, true);
+				double od = share_sum(run, col, profs[i], of, false);
+
+				p[i] = pd > 0 ? 100 * p[i] / pd : -1;
+				o[i] = o[i] >= 0 && od > 0 ? 100 * o[i] / od : -1;
+			}
+			print_pct(p[i]);
+			print_pct(o[i]);
+		}
+		if (nc == 2) {
+			if (p[0] > 0)
+				printf(" %9.2f", p[1] / p[0]);
+			else
+				printf(" %9s", "n/a");
+			if (o[0] > 0 && o[1] >= 0)
+				printf(" %9.2f", o[1] / o[0]);
+			else
+				printf(" %9s", "n/a");
+		}
+		putchar('\n');
+	}
+}

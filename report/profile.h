@@ -14,4 +14,11 @@
  */
 void profile_section(struct doc *d, const struct run *run, const char *w, const char *outdir);
 
+/*
+ * make reproduce: a data file's "profiles" (published perf shares per
+ * variant, and sums of symbols' shares) beside the run's own; nothing
+ * when the data file has none.
+ */
+void profile_reproduce(const struct run *run, json_t *pub);
+
 #endif

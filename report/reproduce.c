@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "abreport.h"
+#include "profile.h"
 
 #define MIB	(1024.0 * 1024.0)
 
@@ -419,6 +420,7 @@ static int print_table(const struct run *run, json_t *pub)
 	for (j = 0; j < nsrc; j++)
 		print_source((int)j + 1, srcs[j]);
 	print_ratios(run, pub, &c);
+	profile_reproduce(run, pub);
 	free(srcs);
 	free(tag);
 	return 0;
@@ -579,6 +581,8 @@ static int print_matrix(const char *path, json_t *pub, int cpus)
 		printf("WARMUP=%lld\n", warmup);
 	if (duration >= 0)
 		printf("DURATION=%lld\n", duration);
+	if (json_is_true(json_object_get(m, "profile")))
+		printf("PROFILE=1\n");
 	for (i = 0; i < 4; i++)
 		free(v[i]);
 	return 0;
