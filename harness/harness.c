@@ -351,6 +351,14 @@ int harness_run(struct result *res)
 		result_set_status(res, "failed", "stopped by SIG%s", sigabbrev_np(harness_stop_signal));
 		goto out_teardown;
 	}
+	/* pressure=memcg: the run's cgroup limited to its usage after setup + headroom */
+	err = pressure_memcg_arm(&pr, &mem, point_param(pt, "pressure_headroom_kb") ?
+				 point_int(pt, "pressure_headroom_kb") : 256);
+	if (err) {
+		result_set_status(res, "failed", "pressure=memcg: cannot limit the run's memory "
+				  "cgroup: %s", strerror(-err));
+		goto out_teardown;
+	}
 	/* perf starts disabled; the measured window enables it */
 	if (res->ro->profile &&
 	    !profile_start(&prof, res, res->ro->profile_dir, res->ro->variant))
@@ -365,12 +373,16 @@ int harness_run(struct result *res)
 	kstats_begin(&pool, POOL_STATS, "pool_", pool_gauges);
 	n = sample_loop(r, &mem, &pr, res, stopped, sizeof(stopped));
 	kstats_end(&pool, &res->counters);
-	if (pmode)
+	if (pmode) {
 		pressure_stop(&pr, &res->pressure);
+		pressure_memcg_counters(&pr, &res->counters);
+	}
 	finish_mem(res, &mem);
 	if (wl->report)
 		wl->report(&r->ctx, res);
-	if (worker_error(r, r->ctx.reason, REASON_LEN))
+	if (res->reason[0]) {
+		/* the workload's report failed the point: its reason stands */
+	} else if (worker_error(r, r->ctx.reason, REASON_LEN))
 		result_set_status(res, "failed", "%s", r->ctx.reason);
 	else if (stopped[0])
 		result_set_status(res, "failed", "%s", stopped);

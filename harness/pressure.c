@@ -5,7 +5,11 @@
  * MemAvailable falls to the floor asked for, then keeps re-touching it and
  * gives some back whenever the floor is crossed, so that the kernel stays
  * in reclaim while the allocations run. fio, where it exists, writes
- * through the page cache into a directory on a real file system.
+ * through the page cache into a directory on a real file system, or onto
+ * the scratch block device ALLOCBENCH_SCRATCH_DEV names (the VM guest's).
+ * pressure=memcg starts no hog: once the workload is set up, its own
+ * memory cgroup is limited to what it uses plus a headroom, so that the
+ * kernel's accounted allocations for it (__GFP_ACCOUNT) fail at the limit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,13 +29,15 @@
 #include "pressure.h"
 #include "sysinfo.h"
 
-const char *const pressure_modes[] = { "none", "anon", "anon+fio", NULL };
+const char *const pressure_modes[] = { "none", "anon", "anon+fio", "memcg", NULL };
 
 #define CHUNK		(32L << 20)
 #define RAMP_S		30
 #define MAX_CHUNKS	65536
 
 static const char *const vm_counters[] = { NULL };
+
+static void memcg_disarm(struct pressure *p);
 
 static long long meminfo_kb(const char *key)
 {
@@ -77,6 +83,46 @@ static void hog_main(long long floor_kb)
 	}
 }
 
+/*
+ * fio onto a scratch block device (buffered writes go through the block
+ * device's page cache); where there is no fio (the VM guest), busybox dd
+ * writes the device over and over instead, also buffered.
+ */
+static pid_t start_fio_dev(struct pressure *p, const char *dev)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char f[300], of[300];
+		int null = open("/dev/null", O_WRONLY);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(null, 1);
+		dup2(null, 2);
+		snprintf(f, sizeof(f), "--filename=%s", dev);
+		execlp("fio", "fio", "--name=allocbench-pressure", f, "--rw=write",
+		       "--bs=1M", "--size=512M", "--ioengine=psync", "--time_based",
+		       "--runtime=86400", "--overwrite=1", (char *)NULL);
+		snprintf(of, sizeof(of), "of=%s", dev);
+		for (;;) {
+			pid_t dd = fork();
+
+			if (dd == 0) {
+				execlp("dd", "dd", "if=/dev/zero", of, "bs=1M", "count=512",
+				       (char *)NULL);
+				_exit(127);
+			}
+			if (dd < 0 || waitpid(dd, NULL, 0) < 0)
+				_exit(127);
+		}
+	}
+	if (pid < 0)
+		p->fio_note = "fork failed: fio not started";
+	else
+		p->fio_note = "fio (or dd where there is none) on the scratch device";
+	return pid > 0 ? pid : 0;
+}
+
 /* A directory on a disk-backed file system for fio, or NULL. */
 static const char *fio_dir(struct pressure *p)
 {
@@ -97,9 +143,12 @@ static const char *fio_dir(struct pressure *p)
 
 static pid_t start_fio(struct pressure *p)
 {
-	const char *dir = fio_dir(p);
+	const char *dev = getenv("ALLOCBENCH_SCRATCH_DEV");
+	const char *dir = dev && *dev ? NULL : fio_dir(p);
 	pid_t pid;
 
+	if (dev && *dev)
+		return start_fio_dev(p, dev);
 	if (!dir) {
 		p->fio_note = "no disk-backed directory: fio not started";
 		return 0;
@@ -129,7 +178,7 @@ int pressure_start(struct pressure *p, const char *mode, long long free_mb)
 	p->mode = mode;
 	p->free_mb = free_mb;
 	p->min_free_kb = p->min_avail_kb = -1;
-	if (!strcmp(mode, "none"))
+	if (!strcmp(mode, "none") || !strcmp(mode, "memcg"))
 		return 0;
 	kstats_begin(&p->vm, "/proc/vmstat", "", vm_counters);
 	p->hog = fork();
@@ -187,6 +236,7 @@ void pressure_stop(struct pressure *p, struct result_pressure *out)
 
 	out->present = true;
 	out->mode = p->mode;
+	memcg_disarm(p);
 	if (p->hog) {
 		struct result_counts all = { .nr = 0 };
 
@@ -221,4 +271,106 @@ void pressure_stop(struct pressure *p, struct result_pressure *out)
 		p->fio_dir[0] = '\0';
 	}
 	p->stopped = true;
+}
+
+static long long read_kv(const char *path, const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long long v = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ' ')
+			v = strtoll(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static long long read_num(const char *path)
+{
+	char buf[64];
+	long long v = -1;
+	FILE *f = fopen(path, "re");
+
+	if (f && fgets(buf, sizeof(buf), f))
+		v = strtoll(buf, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* How often the limit was hit so far: v2 memory.events "max", v1 memory.failcnt. */
+static long long memcg_hits(const struct pressure *p)
+{
+	char path[PATH_MAX + 32];
+
+	if (p->memcg_v2) {
+		snprintf(path, sizeof(path), "%s/memory.events", p->memcg_dir);
+		return read_kv(path, "max");
+	}
+	snprintf(path, sizeof(path), "%s/memory.failcnt", p->memcg_dir);
+	return read_num(path);
+}
+
+int pressure_memcg_arm(struct pressure *p, const struct memstat *m, long long headroom_kb)
+{
+	char path[PATH_MAX + 32], val[32];
+	long long cur;
+	int err;
+
+	if (!p->mode || strcmp(p->mode, "memcg"))
+		return 0;
+	p->memcg_headroom_kb = headroom_kb;
+	if (m->src != MEM_CGROUP2 && m->src != MEM_CGROUP1) {
+		p->memcg_note = "no memory cgroup of our own: memory.max not set";
+		return 0;
+	}
+	p->memcg_v2 = m->src == MEM_CGROUP2;
+	snprintf(p->memcg_dir, sizeof(p->memcg_dir), "%s", m->dir);
+	snprintf(path, sizeof(path), "%s/%s", m->dir,
+		 p->memcg_v2 ? "memory.current" : "memory.usage_in_bytes");
+	cur = read_num(path);
+	if (cur < 0)
+		return -EIO;
+	p->memcg_base_kb = cur / 1024;
+	p->memcg_limit_kb = p->memcg_base_kb + headroom_kb;
+	snprintf(p->memcg_limit, sizeof(p->memcg_limit), "%s/%s", m->dir,
+		 p->memcg_v2 ? "memory.max" : "memory.limit_in_bytes");
+	p->memcg_max_events = memcg_hits(p);
+	snprintf(val, sizeof(val), "%lld", p->memcg_limit_kb * 1024);
+	err = sys_write_file(p->memcg_limit, val);
+	if (err) {
+		p->memcg_limit[0] = '\0';
+		p->memcg_note = "writing the memory cgroup's limit failed";
+		return err;
+	}
+	return 0;
+}
+
+/* Lift the limit: what runs after the measurement must not hit it. */
+static void memcg_disarm(struct pressure *p)
+{
+	if (!p->memcg_limit[0])
+		return;
+	p->memcg_max_events_end = memcg_hits(p);
+	sys_write_file(p->memcg_limit, p->memcg_v2 ? "max" : "-1");
+	p->memcg_limit[0] = '\0';
+}
+
+void pressure_memcg_counters(const struct pressure *p, struct result_counts *c)
+{
+	if (!p->mode || strcmp(p->mode, "memcg"))
+		return;
+	result_counts_add(c, "memcg_applied", p->memcg_limit_kb > 0, true);
+	if (!p->memcg_limit_kb)
+		return;
+	result_counts_add(c, "memcg_base_kb", p->memcg_base_kb, true);
+	result_counts_add(c, "memcg_headroom_kb", p->memcg_headroom_kb, true);
+	result_counts_add(c, "memcg_limit_kb", p->memcg_limit_kb, true);
+	if (p->memcg_max_events >= 0 && p->memcg_max_events_end >= p->memcg_max_events)
+		result_counts_add(c, p->memcg_v2 ? "memcg_max_events" : "memcg_failcnt",
+				  p->memcg_max_events_end - p->memcg_max_events, true);
 }
