@@ -31,7 +31,10 @@
  *    variant declares it unsupported by design (kernels/variants/<v>,
  *    unsupported=WORKLOAD[:k=v,...] ...): then it is expected;
  *  - a point the new side lacks regresses.
- * Under TCG the figures are functional and relative: a warning says so.
+ * Under TCG the figures are functional and relative: a warning says so,
+ * and with one run a side (per-second samples: the spread between runs,
+ * 10-20 % under TCG, is not in them) a point worse than the threshold is
+ * inconclusive, not a regression: pool runs to judge ops/s under TCG.
  * Each regression is also named on stderr, with its %change and p.
  * Exit 0: no regression, 1: regression, 2: usage or not comparable.
  */
@@ -57,6 +60,7 @@ struct tally {
 	size_t only_base;
 	size_t only_new;
 	bool pooled;		/* samples are run means: max_sd does not apply */
+	bool tcg_single;	/* one run a side under TCG: ops/s not called */
 	double worst;		/* most negative significant %change */
 	char worst_point[512];
 };
@@ -409,6 +413,13 @@ static void compare_point(const struct point *b, const struct point *n,
 			flag = "  noisy";
 			set_verdict(v, "noisy", NULL);
 		}
+	} else if (t->tcg_single && chg < -thr) {
+		/* one TCG run's seconds: the spread between runs is unseen */
+		t->inconclusive++;
+		flag = "  INCONCLUSIVE (one run a side under TCG: pool runs)";
+		say("inconclusive", t, name, "%+.1f%% (p=%.4f, n=%zu/%zu samples of one TCG run a side)",
+		    chg, isnan(w.p) ? 1 : w.p, b->nsamples, n->nsamples);
+		set_verdict(v, "inconclusive", "one TCG run a side");
 	} else if (!isnan(w.p) && w.p < o->alpha && fabs(chg) > thr) {
 		if (chg < 0) {
 			t->regressed++;
@@ -626,6 +637,8 @@ int compare_runs(const struct run *b, const struct run *n,
 	size_t i;
 	int err = comparable(b, n, o);
 
+	t.tcg_single = !t.pooled && (!strcmp(run_accel(b), "tcg") || !strcmp(run_accel(n), "tcg"));
+
 	if (err)
 		return err;
 	fprintf(out, "base: %s (suite %s, accel %s)\nnew:  %s (suite %s, accel %s)\n",
@@ -673,7 +686,8 @@ static int compare_one_variant(const struct run *base, const struct run *run,
 			       const struct compare_opts *o,
 			       struct tally *all, FILE *out)
 {
-	struct tally t = { .side = variant, .pooled = run->pooled > 1 };
+	struct tally t = { .side = variant, .pooled = run->pooled > 1,
+			   .tcg_single = run->pooled < 2 && !strcmp(run_accel(run), "tcg") };
 	struct run v;
 	size_t i;
 

@@ -91,12 +91,18 @@ verdict_tests()
 	expect_rc 1 memory "$bin" compare --run $fx/noise-a --base-variant bpf-ma --min-n 2
 	expect_grep "memory: peak named on stderr" "$work/memory.err" \
 		'^abreport: compare: regression: kmalloc-rcu/htab_churn/case=overwrite,map=noprealloc.*/t1: memory peak \+[0-9.]+% \([0-9.]+ -> [0-9.]+ MiB\)$'
+	# one TCG run a side: a drop is inconclusive, not a regression
+	expect_rc 0 tcg-single "$bin" compare --force --base $fx/small-a1 --new $fx/small-b1
+	expect_count "tcg-single: noprealloc drops inconclusive" "$work/tcg-single.out" \
+		'bpf-ma/htab_churn/.*map=noprealloc.*INCONCLUSIVE \(one run a side under TCG: pool runs\)$' 6
 	# unsupported by design, declared per variant: expected, not a regression
 	mkdir -p "$work/variants"
 	printf 'description=x\nbase=linux-source-6.1\nunsupported=nmi_alloc:map=noprealloc qp_trie_lookup\n' >"$work/variants/kmalloc-rcu"
-	"$bin" compare --run $fx/noise-a --base-variant bpf-ma --mem-threshold 0 >"$work/undeclared.out" 2>&1 || true
+	mkdir -p "$work/no-variants"
+	"$bin" compare --run $fx/noise-a --base-variant bpf-ma --mem-threshold 0 \
+		--variants-dir "$work/no-variants" >"$work/undeclared.out" 2>&1 || true
 	expect_grep "undeclared: unsupported regresses" "$work/undeclared.out" \
-		'^  ok ->  +unsupported .*kmalloc-rcu|nmi_alloc/.*REGRESSION'
+		'^  ok ->  +unsupported \(.*\)  nmi_alloc/.*REGRESSION$'
 	"$bin" compare --run $fx/noise-a --base-variant bpf-ma --mem-threshold 0 \
 		--variants-dir "$work/variants" >"$work/declared.out" 2>"$work/declared.err" || true
 	expect_count "declared: nmi_alloc unsupported by design" "$work/declared.out" \
