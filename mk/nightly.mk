@@ -34,10 +34,14 @@ TESTS += test-nightly
 nightly: $(ABREPORT) $(BUILD)/allocbench
 	RESULTS_DIR=$(NIGHTLY_RESULTS) BUILD=$(BUILD) ABREPORT=$(ABREPORT) runners/nightly --conf $(NIGHTLY_CONF)
 
+# WHO, WHY and RUN reach the shell through the environment, never as text.
+baseline: export AB_WHO = $(WHO)
+baseline: export AB_WHY = $(WHY)
+baseline: export AB_RUN = $(RUN)
 baseline: $(ABREPORT)
-	@test -n "$(RUN)" || { echo "make baseline: RUN=\"results/<a> results/<b>\" (or a night directory) WHY=\"...\"" >&2; exit 2; }
-	RESULTS_DIR=$(NIGHTLY_RESULTS) BUILD=$(BUILD) ABREPORT=$(ABREPORT) runners/nightly baseline \
-		--why "$(WHY)" $(if $(WHO),--who "$(WHO)") $(RUN)
+	@test -n "$$AB_RUN" || { echo "make baseline: RUN=\"results/<a> results/<b>\" (or a night directory) WHY=\"...\"" >&2; exit 2; }
+	@set -f; RESULTS_DIR=$(NIGHTLY_RESULTS) BUILD=$(BUILD) ABREPORT=$(ABREPORT) runners/nightly baseline \
+		--why "$$AB_WHY" $${AB_WHO:+--who "$$AB_WHO"} $$AB_RUN
 
 history-rebuild: $(ABREPORT)
 	$(ABREPORT) history rebuild --db $(NIGHTLY_RESULTS)/history.sqlite $(NIGHTLY_RESULTS)
