@@ -4,6 +4,8 @@
 # short htab_churn and nmi_alloc in each through the VM runner and check the
 # records. kmalloc-rcu's noprealloc nmi_alloc point must be `unsupported`
 # (the verifier refuses non-preallocated hash maps to perf_event programs).
+# Then, on the first built variant but kmalloc-rcu, tests/kernels/nmi/
+# test-nmi.sh: NMIs injected through QMP are observed as NMI by nmi_alloc.
 # Also proves on the real source that a patch which does not apply stops
 # its variant naming the patch and leaves the working tree alone.
 #
@@ -106,6 +108,23 @@ for v in "${built[@]}"; do
 		bad "records of $v ($run/results.jsonl)"
 	fi
 done
+
+# --- injected NMIs observed as NMI, on one variant (tests/kernels/nmi) ----
+nmi_v=""
+for v in "${built[@]}"; do
+	[ "$v" = kmalloc-rcu ] || { nmi_v=$v; break; }
+done
+if [ -n "$nmi_v" ]; then
+	t=$(date +%s)
+	if BUILD=$BUILD tests/kernels/nmi/test-nmi.sh "$nmi_v" > "$scratch/nmi.out" 2>&1; then
+		ok "injected NMIs observed as NMI on $nmi_v in $(since "$t")"
+	else
+		sed 's/^/    /' "$scratch/nmi.out"
+		bad "injected NMIs on $nmi_v ($scratch/nmi.out)"
+	fi
+else
+	echo "test-kernels: skipped the injected-NMI check: no built variant that allows it (kmalloc-rcu refuses nmi_alloc)"
+fi
 
 echo "test-kernels: $pass passed, $failed failed in $(since "$t0") (scratch: $scratch)"
 [ "$failed" -eq 0 ]
