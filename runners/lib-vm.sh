@@ -167,6 +167,81 @@ vm_stop_signal()
 	esac
 }
 
+# --- Console WARNINGs a variant prints on purpose ---------------------------
+# kernels/console-allow/VARIANT lists, one a line (# comments), the exact
+# message texts of WARNING blocks that variant's kernel prints by design
+# (kmalloc-rcu: v6.0's WARN_ONCE when a trace type program is given a
+# run-time allocated hash map). Nothing else is allowed: a WARNING with
+# another text, a BUG, a panic or a stall still fails.
+
+# vm_console_allow_file VARIANT: the variant's allow file, or nothing.
+vm_console_allow_file()
+{
+	local f
+	f="${VM_CONSOLE_ALLOW_DIR:-$(dirname "${BASH_SOURCE[0]}")/../kernels/console-allow}/$1"
+	[[ -n "$1" && "$1" != */* && -f "$f" ]] && echo "$f"
+	return 0
+}
+
+# vm_drop_allowed_warnings [ALLOW_FILE]: copy a cleaned console from stdin
+# to stdout, but replace each allowed WARNING block by one line
+# "allowed kernel warning: MESSAGE". A block is allowed when the kernel
+# line right after its "------------[ cut here ]------------" is one of
+# ALLOW_FILE's texts (timestamp removed, compared whole), the next kernel
+# line is its "WARNING: " line, and its "---[ end trace" line comes within
+# 100 lines; its kernel lines (those with a timestamp) are dropped, other
+# lines inside it (the guest's own output, markers) are kept. Anything else
+# is copied unchanged, so the scanner sees it.
+vm_drop_allowed_warnings()
+{
+	local allow="${1:-}"
+	if [[ -z "$allow" ]]; then
+		cat
+		return 0
+	fi
+	awk -v allow="$allow" '
+	BEGIN {
+		while ((getline l < allow) > 0) {
+			if (l ~ /^#/ || l ~ /^[[:space:]]*$/) continue
+			ok[l] = 1
+		}
+		close(allow)
+	}
+	function text(s) {
+		if (s !~ /^\[ *[0-9]+\.[0-9]+\] /) return ""
+		sub(/^\[ *[0-9]+\.[0-9]+\] /, "", s)
+		return s
+	}
+	function flush(   i) {
+		for (i = 0; i < nb; i++) print buf[i]
+		nb = 0; state = 0
+	}
+	{
+		t = text($0)
+		if (state == 0) {
+			if (t == "------------[ cut here ]------------") {
+				buf[nb++] = $0; state = 1; kept = ""; nk = 0
+			} else
+				print
+			next
+		}
+		buf[nb++] = $0
+		if (t == "") {
+			kept = kept $0 "\n"
+		} else if (state == 1) {
+			if (t in ok) { msg = t; state = 2 } else flush()
+		} else if (state == 2) {
+			if (t ~ /^WARNING: /) state = 3; else flush()
+		} else if (t ~ /^---\[ end trace/) {
+			print "allowed kernel warning: " msg
+			printf "%s", kept
+			nb = 0; state = 0
+		}
+		if (state != 0 && nb > 100) flush()
+	}
+	END { flush() }'
+}
+
 # Read a guest console; print one line per point, tab-separated:
 #   POINT_ID  begun|over|ended  RC|-  FIRST_BAD_LINE
 # where FIRST_BAD_LINE is the first panic, BUG, WARNING, RCU stall or hung
@@ -182,12 +257,23 @@ vm_stop_signal()
 # neither is the console's last line when power-off cut it (no newline).
 # "over": the point began and the guest went on to the next point (or said
 # done) without a readable end marker. Lines are cleaned (vm_clean_lines):
-# valid UTF-8, no control characters, at most VM_LINE_MAX bytes.
+# valid UTF-8, no control characters, at most VM_LINE_MAX bytes. WARNING
+# blocks the variant (from the start marker's variant=) prints on purpose,
+# as kernels/console-allow/VARIANT lists them by their exact text, are not
+# problems (vm_drop_allowed_warnings); VM_CONSOLE_ALLOW names another
+# allow file.
 vm_scan_console()
 {
-	local half=0
+	local half=0 allow="${VM_CONSOLE_ALLOW:-}" var
 	vm_ends_in_newline "$1" || half=1
-	vm_clean_lines < "$1" | awk -v half="$half" -v OFS='\t' '
+	if [[ -z "$allow" ]]; then
+		var="$(vm_clean_lines < "$1" |
+			sed -n 's/^allocbench-guest: start kernel=[^ ]* .*variant=\([^ ]*\).*$/\1/p' |
+			head -n 1)"
+		allow="$(vm_console_allow_file "$var")"
+	fi
+	vm_clean_lines < "$1" | vm_drop_allowed_warnings "$allow" |
+		awk -v half="$half" -v OFS='\t' '
 	function clean(s) {
 		sub(/^.*\[ *[0-9]+\.[0-9]+\] /, "", s)
 		return s
