@@ -205,6 +205,15 @@ static void mp_measure_start(struct workload_ctx *ctx)
 	atomic_store(&m->measuring, true);
 }
 
+/* A thread's events/s: its measured rounds' mean, or its window's rate. */
+static double thread_rate(const struct mp_thread *t, bool from_rounds)
+{
+	if (from_rounds)
+		return t->round_sum / (double)t->rounds;
+	return t->t_base && t->t_last > t->t_base ?
+		(double)(t->at_last - t->base) / (t->t_last - t->t_base) : 0;
+}
+
 static void mp_report(struct workload_ctx *ctx, struct result *res)
 {
 	struct mp *m = ctx->priv;
@@ -215,16 +224,13 @@ static void mp_report(struct workload_ctx *ctx, struct result *res)
 	long long del = (long long)(s->delete_fail - m->base.delete_fail);
 	bool from_rounds = true;
 
+	/* rounds when every thread finished one in the window, else windows */
+	for (int i = 0; i < ctx->pt->threads; i++)
+		from_rounds &= m->t[i].rounds > 0;
 	for (int i = 0; i < ctx->pt->threads; i++) {
-		struct mp_thread *t = &m->t[i];
-		double rate = 0;
+		const struct mp_thread *t = &m->t[i];
+		double rate = thread_rate(t, from_rounds);
 
-		if (!t->rounds)
-			from_rounds = false;
-		if (t->rounds)
-			rate = t->round_sum / (double)t->rounds;
-		else if (t->t_base && t->t_last > t->t_base)
-			rate = (double)(t->at_last - t->base) / (t->t_last - t->t_base);
 		events += t->t_base ? (long long)(t->at_last - t->base) : 0;
 		/* as map_perf_test prints it, the thread for its CPU */
 		fprintf(stderr, "%d:hash_kmalloc %lld events per sec\n", ctx->cpus[i],
@@ -232,19 +238,6 @@ static void mp_report(struct workload_ctx *ctx, struct result *res)
 		sum += rate;
 		min = i && min < rate ? min : rate;
 		max = max > rate ? max : rate;
-	}
-	/* a round's rate for every thread, or the window's for every thread */
-	if (!from_rounds) {
-		sum = min = max = 0;
-		for (int i = 0; i < ctx->pt->threads; i++) {
-			struct mp_thread *t = &m->t[i];
-			double rate = t->t_base && t->t_last > t->t_base ?
-				(double)(t->at_last - t->base) / (t->t_last - t->t_base) : 0;
-
-			sum += rate;
-			min = i && min < rate ? min : rate;
-			max = max > rate ? max : rate;
-		}
 	}
 	result_set_counter(res, "events", events);
 	result_set_counter(res, "events_per_sec_sum", (long long)sum);
