@@ -3,7 +3,8 @@
  * Several runs of one side of a comparison, pooled: each point's samples
  * become the means of the runs that have it, so that the t-test sees the
  * variation between runs (background load, frequency, placement) that the
- * per-second samples of one run do not show.
+ * per-second samples of one run do not show. Memory peak and idle are
+ * the means over the runs.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -57,6 +58,30 @@ static void pool_add(struct run *out, const struct point *p, size_t nruns)
 		q->samples[q->nsamples++] = p->mean;
 }
 
+/* Memory peak and idle: the mean over the runs that measured them. */
+static void pool_memory(struct run *runs, size_t n, struct point *q)
+{
+	double peak = 0, idle = 0;
+	size_t i, np = 0, ni = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct point *p = run_find(&runs[i], q, true);
+
+		if (!p || strcmp(p->status, "ok"))
+			continue;
+		if (p->mem_peak >= 0) {
+			peak += p->mem_peak;
+			np++;
+		}
+		if (p->mem_idle >= 0) {
+			idle += p->mem_idle;
+			ni++;
+		}
+	}
+	q->mem_peak = np ? peak / np : -1;
+	q->mem_idle = ni ? idle / ni : -1;
+}
+
 /*
  * out borrows the records of runs (keep them until out is freed) and
  * owns its points. The schema is -1 unless every run has the same one.
@@ -87,6 +112,7 @@ int runs_pool(struct run *runs, size_t n, struct run *out)
 		if (q->nsamples)
 			stats_mean_sd(q->samples, q->nsamples, &q->mean,
 				      &q->stddev);
+		pool_memory(runs, n, q);
 	}
 	return 0;
 }

@@ -185,7 +185,9 @@ static void test_not_comparable(void **state)
 	assert_int_equal(pair(P_OVER, S100, P_OVER64, S100, "ok", "kvm", false), 2);
 	/* kvm vs tcg, unless forced. */
 	assert_int_equal(pair(P_OVER, S100, P_OVER, S90, "ok", "tcg", false), 2);
-	assert_int_equal(pair(P_OVER, S100, P_OVER, S90, "ok", "tcg", true), 1);
+	/* forced, one TCG run a side: -10 % is inconclusive, not a regression */
+	assert_int_equal(pair(P_OVER, S100, P_OVER, S90, "ok", "tcg", true), 0);
+	assert_int_equal(pair(P_OVER, S100, P_OVER, S90, "ok", "kvm", true), 1);
 }
 
 static void test_overlap_is_comparable(void **state)
@@ -333,6 +335,51 @@ static void test_pooled_runs(void **state)
 	assert_int_equal(pair(P_OVER, S100, P_OVER, S90, "ok", "kvm", false), 1);
 }
 
+/* Pooled memory is the mean over the runs; min_n 3 refuses 2 runs a side. */
+static void test_pooled_memory_min_n(void **state)
+{
+	static const char *const peak[] = { "1048576", "3145728", "2097152" };
+	struct run r[3], p, q[3], pq;
+	struct compare_opts o = { .threshold = 5, .alpha = 0.01, .max_sd = 10,
+				  .min_n = 3, .mem_threshold = 20,
+				  .mem_floor = 256 * 1024 };
+	FILE *out = fopen("/dev/null", "w");
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		char *l[] = { xasprintf("{\"schema\":1,\"variant\":\"bpf-ma\",\"workload\":\"htab_churn\","
+					"\"params\":%s,\"threads\":2,\"samples\":%s,\"status\":\"ok\","
+					"\"accel\":\"kvm\",\"mem_bytes\":{\"peak\":%s,\"idle\":%s}}",
+					P_OVER, S100, peak[i], peak[i]) };
+		char *m[] = { rec("bpf-ma", P_OVER, 2, S100, "ok", "kvm") };
+
+		mkrun(&r[i], l, 1);
+		mkrun(&q[i], m, 1);	/* peak 4 MiB, no idle */
+	}
+	runs_pool(r, 3, &p);
+	assert_float_equal(p.pts[0].mem_peak, 2097152, 1e-6);
+	assert_float_equal(p.pts[0].mem_idle, 2097152, 1e-6);
+	runs_pool(q, 3, &pq);
+	/* 2 MiB -> 4 MiB peak: +100 %, more than 256 KiB: a regression */
+	assert_int_equal(compare_runs(&p, &pq, &o, out), 1);
+	run_free(&pq);
+	run_free(&p);
+	/* two runs a side: the same ops/s cannot be judged with min_n 3 */
+	runs_pool(r, 2, &p);
+	runs_pool(r + 1, 2, &pq);
+	o.mem_threshold = 0;
+	assert_int_equal(compare_runs(&p, &pq, &o, out), 2);
+	o.min_n = 2;
+	assert_int_equal(compare_runs(&p, &pq, &o, out), 0);
+	run_free(&pq);
+	run_free(&p);
+	for (i = 0; i < 3; i++) {
+		run_free(&r[i]);
+		run_free(&q[i]);
+	}
+	fclose(out);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpl) ? 0 : -1;
@@ -361,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_qp_nmi_lines),
 		cmocka_unit_test(test_last_record_wins),
 		cmocka_unit_test(test_pooled_runs),
+		cmocka_unit_test(test_pooled_memory_min_n),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
