@@ -17,6 +17,7 @@ FLAME_NPM := $(BUILD)/npm
 export ABREPORT_NODE_MODULES ?= $(abspath $(FLAME_NPM)/node_modules)
 
 .PHONY: deps-flame test-profile test-profile-vm
+TESTS += test-profile
 deps: deps-flame
 
 deps-flame: $(FLAME_NPM)/node_modules/d3-flame-graph/package.json
