@@ -320,13 +320,61 @@ static void nmi_alloc_on_perf_samples(void **s)
 	check_ok("nmi_alloc", 1);
 	check_ok("nmi_alloc", 2);
 	r = run_point("nmi_alloc --param event=cpu-clock --param freq=2000", 1, &rc);
+	/* observed by the program, run by run: every one in hard irq */
 	assert_string_equal(str(r, "exec_context"), "hardirq");
+	assert_true(counter(r, "program_runs") > 0);
+	assert_int_equal(counter(r, "runs_hardirq"), counter(r, "program_runs"));
+	assert_int_equal(counter(r, "runs_nmi"), 0);
+	assert_int_equal(counter(r, "runs_task"), 0);
+	assert_int_equal(counter(r, "attempts"), counter(r, "program_runs"));
 	assert_string_equal(str(r, "perf_event"), "cpu-clock");
 	assert_true(num(r, "latency_ns", "p50") > 0);
 	assert_true(num(r, "latency_ns", "p99") >= num(r, "latency_ns", "p50"));
 	assert_true(num(r, "latency_ns", "max") >= num(r, "latency_ns", "p99") / 2);
 	/* about freq samples a second on one CPU */
 	assert_true(num(r, "ops_per_sec", "mean") > 200);
+	json_decref(r);
+}
+
+/* hold and burst: a task on another CPU deletes what the interrupts kept */
+static void nmi_alloc_hold_and_burst(void **s)
+{
+	int rc;
+	json_t *r;
+
+	r = run_point("nmi_alloc --param event=cpu-clock --param freq=1000 "
+		      "--param pattern=hold --param hold=64", 1, &rc);
+	assert_string_equal(str(r, "status"), "ok");
+	assert_true(counter(r, "allocs") > 0);
+	assert_true(counter(r, "deleted_by_task") > 0);
+	assert_true(counter(r, "deleter_cpu") >= 0);
+	assert_int_equal(counter(r, "runs_on_deleter_cpu"), 0);
+	json_decref(r);
+	r = run_point("nmi_alloc --param event=cpu-clock --param freq=1000 "
+		      "--param pattern=burst --param burst=16", 1, &rc);
+	assert_string_equal(str(r, "status"), "ok");
+	/* 16 attempts per program run */
+	assert_int_equal(counter(r, "attempts"), 16 * counter(r, "program_runs"));
+	assert_true(counter(r, "deleted_by_task") > 0);
+	json_decref(r);
+}
+
+/* pressure=memcg: the run's cgroup gets usage + headroom as its limit */
+static void memcg_pressure_limits_the_cgroup(void **s)
+{
+	int rc;
+	json_t *r;
+
+	r = run_point("nmi_alloc --param event=cpu-clock --param freq=1000 "
+		      "--param pattern=hold --param hold=4096 --param pressure=memcg "
+		      "--param pressure_headroom_kb=512", 1, &rc);
+	assert_string_equal(str(r, "status"), "ok");
+	if (!counter(r, "memcg_applied")) {
+		json_decref(r);
+		skip();	/* no memory cgroup of our own here */
+	}
+	assert_int_equal(counter(r, "memcg_limit_kb"),
+			 counter(r, "memcg_base_kb") + 512);
 	json_decref(r);
 }
 
@@ -458,6 +506,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(htab_memory_is_charged),
 		cmocka_unit_test(qp_trie_reference_and_unsupported),
 		cmocka_unit_test(nmi_alloc_on_perf_samples),
+		cmocka_unit_test(nmi_alloc_hold_and_burst),
+		cmocka_unit_test(memcg_pressure_limits_the_cgroup),
 		cmocka_unit_test(pressure_is_applied_and_reported),
 		cmocka_unit_test(runner_writes_and_resumes_a_run),
 	};
