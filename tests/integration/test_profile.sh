@@ -12,6 +12,10 @@
 #    non-empty stacks.folded whose counts add up to the samples.
 # 2. The same point without --profile has no "profile" and runs no perf
 #    (no perf process is a child of allocbench while it runs).
+# 3. abreport draws the profiled point (a run directory of its record and
+#    files): the top-symbol table in report.md, a flame graph's data and
+#    the renderer's scripts in the report (skipped without build/abreport
+#    or without make deps' d3-flame-graph).
 # Skips (exit 0, says why) when not root or without perf.
 set -euo pipefail
 
@@ -95,6 +99,30 @@ if ((perf_seen == 0)); then
 	ok "unprofiled point: no perf child ran"
 else
 	bad "unprofiled point: a perf child ran"
+fi
+
+# --- 3. the report ----------------------------------------------------------
+AB=${ABREPORT:-$BUILD/abreport}
+mods=${ABREPORT_NODE_MODULES:-$BUILD/npm/node_modules}
+if [[ ! -x "$AB" ]]; then
+	echo "test-profile: SKIP report: no $AB (make $AB)"
+elif [[ ! -f "$mods/d3-flame-graph/package.json" ]]; then
+	echo "test-profile: SKIP report: no d3-flame-graph under $mods (make deps)"
+else
+	run=$dir/run
+	mkdir -p "$run"
+	cp "$dir/on.json" "$run/results.jsonl"
+	mv "$dir/profiles" "$run/profiles"
+	if ABREPORT_NODE_MODULES=$(cd "$mods" && pwd) "$AB" report "$run" > /dev/null 2> "$dir/report.err" &&
+		grep -q '^| symbol (self %) | host: ' "$run/report/report.md" &&
+		grep -q '^| htab_map_update_elem | ' "$run/report/report.md" &&
+		[[ -s "$run/report/flame/1.js" && -s "$run/report/vendor/d3-flamegraph.min.js" &&
+			-s "$run/report/vendor/d3.min.js" ]] &&
+		grep -q 'abRenderFlame("f1")' "$run/report/index.html"; then
+		ok "report: the top-symbol table, flame/1.js and the renderer in report/vendor/"
+	else
+		bad "report: no profile table or flame graph in $run/report ($(tail -n 1 "$dir/report.err"))"
+	fi
 fi
 
 echo "test-profile: $pass passed, $failed failed"
