@@ -86,6 +86,7 @@ bool run_has_workload(const struct run *run, const char *w);
 int params_mismatch(const struct run *a, const struct run *b,
 		    char *why, size_t len);
 bool params_subset(json_t *want, json_t *have);
+double point_failure_rate(const struct point *p);
 
 /* fmt.c */
 void fmt_rate(char *buf, size_t len, double mean, double sd);

@@ -272,20 +272,6 @@ static void status_change(const struct point *b, const struct point *n,
 	}
 }
 
-/* failures (all errnos) / counters.attempts; NAN when the point has no attempts */
-static double failure_rate(const struct point *p)
-{
-	json_t *f = json_object_get(p->rec, "failures"), *v;
-	double attempts = json_num(json_object_get(p->rec, "counters"), "attempts", 0), n = 0;
-	const char *k;
-
-	if (attempts <= 0)
-		return NAN;
-	json_object_foreach(f, k, v)
-		n += json_is_number(v) ? json_number_value(v) : 0;
-	return n / attempts;
-}
-
 /*
  * A variant that fails more often can look faster: a failure rate that
  * rose by more than 0.1 percentage point is a regression, whatever ops/s
@@ -294,7 +280,7 @@ static double failure_rate(const struct point *p)
 static int failure_rate_rose(const struct point *b, const struct point *n, const char *name,
 			     struct tally *t, json_t *v, FILE *out)
 {
-	double rb = failure_rate(b), rn = failure_rate(n), r0 = isnan(rb) ? 0 : rb;
+	double rb = point_failure_rate(b), rn = point_failure_rate(n), r0 = isnan(rb) ? 0 : rb;
 
 	if (v && !isnan(rn))
 		json_object_set_new(v, "new_failure_rate", json_real(rn));

@@ -134,19 +134,6 @@ static json_t *field(json_t *o, const char *k)
 	return v ? json_incref(v) : json_null();
 }
 
-static double failure_rate(const struct point *p)
-{
-	json_t *f = json_object_get(p->rec, "failures"), *v;
-	double a = json_num(json_object_get(p->rec, "counters"), "attempts", 0), n = 0;
-	const char *k;
-
-	if (a <= 0)
-		return NAN;
-	json_object_foreach(f, k, v)
-		n += json_is_number(v) ? json_number_value(v) : 0;
-	return n / a;
-}
-
 static int add_run(sqlite3 *db, const char *night, const char *dir, json_t *builds_done)
 {
 	struct run r;
@@ -186,7 +173,7 @@ static int add_run(sqlite3 *db, const char *night, const char *dir, json_t *buil
 				       p->reason, (json_int_t)p->nsamples,
 				       num_or_null(p->mean), num_or_null(p->stddev),
 				       num_or_null(p->mem_peak), num_or_null(p->mem_idle),
-				       num_or_null(failure_rate(p))));
+				       num_or_null(point_failure_rate(p))));
 	}
 	run_free(&r);
 	return err;

@@ -4,6 +4,7 @@
  * threads). Two runs cannot be compared when a workload they share was
  * run with parameters that never coincide (e.g. value_size 8 vs 64).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,4 +168,18 @@ bool params_subset(json_t *want, json_t *have)
 		if (!json_equal(v, json_object_get(have, k)))
 			return false;
 	return true;
+}
+
+/* failures (all errnos) / counters.attempts; NAN without attempts */
+double point_failure_rate(const struct point *p)
+{
+	json_t *f = json_object_get(p->rec, "failures"), *v;
+	double attempts = json_num(json_object_get(p->rec, "counters"), "attempts", 0), n = 0;
+	const char *k;
+
+	if (attempts <= 0)
+		return NAN;
+	json_object_foreach(f, k, v)
+		n += json_is_number(v) ? json_number_value(v) : 0;
+	return n / attempts;
 }
