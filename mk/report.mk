@@ -116,7 +116,7 @@ reproduce: $(ABREPORT) $(BUILD)/allocbench
 		echo "make reproduce: DRY_RUN: no kernel yet for$$missing; after the builds above:"; \
 		printf '  %q' env TARGET="$$target" VARIANTS="$$variants" WORKLOADS="$$workloads" \
 			THREADS="$$threads" PARAMS="$$params" SMP=$(CPUS) DURATION="$$duration" \
-			WARMUP="$$warmup" BUILD=$(BUILD) runners/matrix; echo; \
+			WARMUP="$$warmup" BUILD=$(BUILD) $${profile:+PROFILE=1} runners/matrix; echo; \
 		echo "  $(ABREPORT) reproduce --published reproduce/$(CASE).json --run <the run directory matrix prints>"; \
 		exit 0; \
 	fi; \
