@@ -30,6 +30,7 @@ struct sample {
 	char night[64];
 	double mean, sd, bmean, bsd, thr, peak, bpeak;
 	char verdict[32];
+	char why[128];
 };
 
 static void esc(FILE *f, const char *s)
@@ -175,7 +176,10 @@ static void plot(FILE *f, const struct sample *s, size_t n, bool memory)
 
 		if (isnan(m))
 			continue;
-		if (!strcmp(s[i].verdict, "regression"))
+		/* red where this plot's measure regressed */
+		if (!strcmp(s[i].verdict, "regression") &&
+		    (memory ? strstr(s[i].why, "memory") != NULL :
+			      strncmp(s[i].why, "memory", 6) != 0))
 			cls = "reg";
 		else if (!strcmp(s[i].verdict, "inconclusive"))
 			cls = "inc";
@@ -187,6 +191,14 @@ static void plot(FILE *f, const struct sample *s, size_t n, bool memory)
 			ymap(m, lo, hi), strcmp(cls, "pt") ? 5 : 3, cls);
 		esc(f, s[i].night);
 		fprintf(f, ": %.4g %s</title></circle>\n", memory ? m / 1048576 : m, s[i].verdict);
+	}
+	fprintf(f, "<text x=\"%d\" y=\"%d\" class=ax>", PAD - 10, H - 4);
+	esc(f, s[0].night);
+	fputs("</text>", f);
+	if (n > 1) {
+		fprintf(f, "<text x=\"%d\" y=\"%d\" class=ax text-anchor=end>", W - PAD + 10, H - 4);
+		esc(f, s[n - 1].night);
+		fputs("</text>", f);
 	}
 	fputs("</svg>\n", f);
 }
@@ -203,7 +215,7 @@ static void points(sqlite3 *db, FILE *f, FILE *tsv, int last)
 			   -1, &pts, NULL);
 	sqlite3_prepare_v2(db,
 		"SELECT * FROM (SELECT v.night_id, v.verdict, v.new_mean, v.new_sd, v.base_mean,"
-		" v.base_sd, v.threshold, v.new_mem_peak, v.base_mem_peak, v.change_pct, v.p, n.started_at"
+		" v.base_sd, v.threshold, v.new_mem_peak, v.base_mem_peak, v.change_pct, v.p, v.why, n.started_at"
 		" FROM verdicts v JOIN nights n USING (night_id)"
 		" WHERE v.variant = ?1 AND v.point = ?2 ORDER BY n.started_at DESC, n.night_id DESC LIMIT ?3)"
 		" ORDER BY started_at, night_id", -1, &st, NULL);
@@ -228,6 +240,7 @@ static void points(sqlite3 *db, FILE *f, FILE *tsv, int last)
 			x->thr = isnan(col_num(st, 6)) ? 0 : col_num(st, 6);
 			x->peak = col_num(st, 7);
 			x->bpeak = col_num(st, 8);
+			snprintf(x->why, sizeof(x->why), "%s", col_text(st, 11));
 			regressed |= !strcmp(x->verdict, "regression");
 			fprintf(tsv, "%s\t%s\t%s\t%s\t%.6g\t%.6g\t%.6g\t%.6g\t%.3g\t%.3g\t%.0f\t%.0f\n",
 				var, pt, x->night, x->verdict, x->mean, x->sd, x->bmean, x->bsd,

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 
 abreport=${ABREPORT:-build/abreport}
 work=$(mktemp -d "${TMPDIR:-/tmp}/allocbench-nightly-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap '[[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT
 fails=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
