@@ -7,7 +7,10 @@
  *   event=cpu-clock  software samples from a hrtimer (hard irq)
  *   event=nmi        the nmi:nmi_handler tracepoint: every NMI the CPU
  *                    takes; under runners/vm-run the VM runner injects them
- *                    through QEMU's QMP at nmi_rate a second
+ *                    through QEMU's QMP at nmi_rate a second. QEMU delivers
+ *                    inject-nmi through each local APIC's LINT1, which Linux
+ *                    leaves unmasked as NMI on the boot CPU only: injected
+ *                    NMIs arrive on CPU 0 (nmis_taken counts what arrived)
  *   event=auto       nmi when nmi_rate > 0, else cycles, else cpu-clock
  * pattern=same frees each element in the same interrupt; hold keeps up to
  * `hold` and burst allocates `burst` at once; in both a task on another CPU
