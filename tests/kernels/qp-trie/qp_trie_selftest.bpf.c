@@ -159,7 +159,7 @@ static int write_cb(__u32 i, struct walk *w)
 	/* keep writing for a while: the element may be deleted and its
 	 * memory handed out again meanwhile
 	 */
-	for (r = 0; r < 16; r++) {
+	for (r = 0; r < 64; r++) {
 		for (j = 0; j < QP_VAL_WORDS; j++)
 			v->w[j] = QP_POISON;
 	}
@@ -214,6 +214,45 @@ int vchurn(__u64 *args)
 	};
 
 	return bpf_loop(args[3], vchurn_cb, &w, 0);
+}
+
+__u64 reuse_runs;
+__u64 reuse_errors;
+
+/*
+ * The same on one CPU, in order: look up a (present), delete it, insert b
+ * (absent; its insert may build a branch in the memory a's leaf had), write
+ * through a's stale value pointer, then look b up, delete it and put a
+ * back. args: [0] a, [1] b (indexes in keys)
+ */
+SEC("raw_tp")
+int reuse_write(__u64 *args)
+{
+	__u32 a = args[0], b = args[1];
+	struct qp_key *ka = bpf_map_lookup_elem(&keys, &a);
+	struct qp_key *kb = bpf_map_lookup_elem(&keys, &b);
+	struct qp_val v = { .w = { b } }, *p;
+	int j;
+
+	if (!ka || !kb)
+		return 1;
+	reuse_runs++;
+	p = bpf_map_lookup_elem(&vtrie, ka);
+	if (!p || bpf_map_delete_elem(&vtrie, ka) ||
+	    bpf_map_update_elem(&vtrie, kb, &v, BPF_NOEXIST)) {
+		reuse_errors++;
+		return 0;
+	}
+	for (j = 0; j < QP_VAL_WORDS; j++)
+		p->w[j] = QP_POISON;	/* a is gone: p is stale */
+	if (!bpf_map_lookup_elem(&vtrie, kb))
+		reuse_errors++;
+	if (bpf_map_delete_elem(&vtrie, kb))
+		reuse_errors++;
+	v.w[0] = a;
+	if (bpf_map_update_elem(&vtrie, ka, &v, BPF_NOEXIST))
+		reuse_errors++;
+	return 0;
 }
 
 /* ---- a key in a map value, changed while it is used ---- */

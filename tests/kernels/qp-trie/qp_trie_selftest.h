@@ -30,10 +30,10 @@ struct qp_stress {
 	__u64 pad[4];
 };
 
-/* The value of the write-through test's trie: big enough that a stale
+/* The value of the write-through test's trie: 40 bytes, so that a stale
  * value pointer into a node reused as a branch would cover twig pointers.
  */
-#define QP_VAL_WORDS	6
+#define QP_VAL_WORDS	5
 #define QP_POISON	0x4141414141414141ULL	/* non-canonical as a pointer */
 struct qp_val {
 	__u64 w[QP_VAL_WORDS];
