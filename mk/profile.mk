@@ -23,6 +23,8 @@ deps: deps-flame
 deps-flame: $(FLAME_NPM)/node_modules/d3-flame-graph/package.json
 
 $(FLAME_NPM)/node_modules/d3-flame-graph/package.json: report/flame/package.json report/flame/package-lock.json
+	@command -v npm > /dev/null || { echo "make deps: no npm for the report's flame graphs" \
+		"(Debian: apt-get install npm; nodejs from elsewhere brings its own)" >&2; exit 2; }
 	@mkdir -p $(FLAME_NPM)
 	cp report/flame/package.json report/flame/package-lock.json $(FLAME_NPM)/
 	cd $(FLAME_NPM) && npm ci --no-audit --no-fund --ignore-scripts
