@@ -340,6 +340,16 @@ int pressure_memcg_arm(struct pressure *p, const struct memstat *m, long long he
 	snprintf(p->memcg_limit, sizeof(p->memcg_limit), "%s/%s", m->dir,
 		 p->memcg_v2 ? "memory.max" : "memory.limit_in_bytes");
 	p->memcg_max_events = memcg_hits(p);
+	/*
+	 * Nothing in the cgroup may be chosen by its OOM killer: then the
+	 * charges that may block (allocbench's own) are forced past the
+	 * limit when reclaim fails, while the atomic ones fail (GFP_NOWAIT
+	 * never invokes the OOM killer) - the point is the allocator's.
+	 */
+	if (sys_read_file("/proc/self/oom_score_adj", p->memcg_oom_adj,
+			  sizeof(p->memcg_oom_adj)) < 0)
+		p->memcg_oom_adj[0] = '\0';
+	sys_write_file("/proc/self/oom_score_adj", "-1000");
 	snprintf(val, sizeof(val), "%lld", p->memcg_limit_kb * 1024);
 	err = sys_write_file(p->memcg_limit, val);
 	if (err) {
@@ -358,6 +368,7 @@ static void memcg_disarm(struct pressure *p)
 	p->memcg_max_events_end = memcg_hits(p);
 	sys_write_file(p->memcg_limit, p->memcg_v2 ? "max" : "-1");
 	p->memcg_limit[0] = '\0';
+	sys_write_file("/proc/self/oom_score_adj", p->memcg_oom_adj[0] ? p->memcg_oom_adj : "0");
 }
 
 void pressure_memcg_counters(const struct pressure *p, struct result_counts *c)

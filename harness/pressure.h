@@ -31,6 +31,7 @@ struct pressure {
 	long long memcg_max_events;		/* v2 memory.events "max" / v1 failcnt at arming */
 	long long memcg_max_events_end;
 	const char *memcg_note;
+	char memcg_oom_adj[16];			/* oom_score_adj to restore */
 };
 
 extern const char *const pressure_modes[];
@@ -41,8 +42,10 @@ void pressure_stop(struct pressure *p, struct result_pressure *out);
 /*
  * pressure=memcg, once the workload is set up: the run's memory cgroup
  * (memstat's) gets memory.max (v1: memory.limit_in_bytes) = its usage now
- * + headroom_kb, so that __GFP_ACCOUNT charges beyond it fail; the limit
- * is lifted again in pressure_stop. Other modes: nothing. 0 or -errno.
+ * + headroom_kb, so that __GFP_ACCOUNT charges beyond it fail; allocbench
+ * is kept from its OOM killer (oom_score_adj -1000: its own blocking
+ * charges are forced past the limit instead); the limit and the score are
+ * restored in pressure_stop. Other modes: nothing. 0 or -errno.
  */
 int pressure_memcg_arm(struct pressure *p, const struct memstat *m, long long headroom_kb);
 /* pressure=memcg's figures as counters (memcg_*), after pressure_stop. */
