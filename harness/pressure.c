@@ -231,7 +231,7 @@ void pressure_stop(struct pressure *p, struct result_pressure *out)
 	static const char *const keep[] = {
 		"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct",
 		"allocstall_normal", "allocstall_movable", "compact_stall", "oom_kill",
-		"pgmajfault", "workingset_refault_file", NULL,
+		"pgmajfault", "workingset_refault_file", "pswpout", "pswpin", NULL,
 	};
 
 	out->present = true;
