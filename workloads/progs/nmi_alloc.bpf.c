@@ -32,8 +32,17 @@ char _license[] SEC("license") = "GPL";
 #define HARDIRQ_MASK	0x000f0000U
 #define NMI_MASK	0x00f00000U
 
-/* x86's per-CPU preempt count (include/asm/preempt.h) */
-extern int __preempt_count __ksym;
+/*
+ * x86's per-CPU preempt count (asm/preempt.h): __preempt_count up to 6.1
+ * and again from 6.15, pcpu_hot.preempt_count in between.
+ */
+extern int __preempt_count __ksym __weak;
+
+struct pcpu_hot {
+	int preempt_count;
+} __attribute__((preserve_access_index));
+
+extern struct pcpu_hot pcpu_hot __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -111,8 +120,14 @@ static __always_inline int observed_ctx(int from_timer)
 
 	if (from_timer)
 		return timer_ctx();
-	pc = bpf_this_cpu_ptr(&__preempt_count);
-	c = (__u32)*pc;
+	if (&__preempt_count) {
+		pc = bpf_this_cpu_ptr(&__preempt_count);
+		c = (__u32)*pc;
+	} else if (&pcpu_hot) {
+		c = (__u32)((struct pcpu_hot *)bpf_this_cpu_ptr(&pcpu_hot))->preempt_count;
+	} else {
+		return NMI_CTX_UNKNOWN;
+	}
 
 	if (c & NMI_MASK)
 		return NMI_CTX_NMI;
