@@ -339,7 +339,10 @@ static long delete_batch(struct nmi *n)
 
 			if (!bpf_map_delete_elem(n->htab_fd, &key)) {
 				__atomic_fetch_sub(&n->skel->bss->held, 1, __ATOMIC_RELAXED);
-				n->deleted++;
+				/* the measured window's only, as the program's counts */
+				if (__atomic_load_n(&n->skel->bss->window, __ATOMIC_RELAXED) &&
+				    __atomic_load_n(&n->skel->data->counting, __ATOMIC_RELAXED))
+					n->deleted++;
 			}
 		}
 	}
