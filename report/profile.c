@@ -506,6 +506,8 @@ void profile_reproduce(const struct run *run, json_t *pub)
 		putchar('\n');
 	}
 	printf("(published '-': not in that list; ours 0.00%%: below 0.01%% or inlined into its caller in this build)\n");
+	if (json_str(pr, "note", NULL))
+		printf("note: %s\n", json_str(pr, "note", ""));
 	printf("\nshares that carry across machines\n");
 	printf("%-44s", "share");
 	for (i = 0; i < nc; i++)
