@@ -37,6 +37,9 @@ struct point {
 	double mem_peak;	/* bytes; < 0 when absent */
 	double mem_end;		/* bytes; < 0 when absent */
 	double mem_idle;	/* bytes; < 0 when absent */
+	double *mem_peak_s;	/* pooled: each run's, nmem of them (else NULL) */
+	double *mem_idle_s;
+	size_t nmem_peak, nmem_idle;
 };
 
 struct run {

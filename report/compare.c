@@ -27,6 +27,8 @@
  *    when the failure rate rose at all;
  *  - memory: the peak or the idle footprint higher by more than
  *    mem_threshold percent and by more than mem_floor bytes regresses;
+ *    with min_n pooled runs a side, only when Welch's test on the runs'
+ *    values gives p < alpha too (else inconclusive);
  *  - a point that was ok and is not regresses, unless the new side's
  *    variant declares it unsupported by design (kernels/variants/<v>,
  *    unsupported=WORKLOAD[:k=v,...] ...): then it is expected;
@@ -306,15 +308,21 @@ static void memory_rose(const struct point *b, const struct point *n,
 	const struct {
 		const char *what;
 		double b, n;
+		const double *bs, *ns;
+		size_t nb, nn;
 	} m[] = {
-		{ "memory peak", b->mem_peak, n->mem_peak },
-		{ "memory idle", b->mem_idle, n->mem_idle },
+		{ "memory peak", b->mem_peak, n->mem_peak, b->mem_peak_s,
+		  n->mem_peak_s, b->nmem_peak, n->nmem_peak },
+		{ "memory idle", b->mem_idle, n->mem_idle, b->mem_idle_s,
+		  n->mem_idle_s, b->nmem_idle, n->nmem_idle },
 	};
 	size_t i;
 
 	if (o->mem_threshold <= 0)
 		return;
 	for (i = 0; i < 2; i++) {
+		struct welch w = { .p = NAN };
+		char p[80] = "";
 		double chg;
 
 		if (m[i].b <= 0 || m[i].n < 0)
@@ -322,11 +330,25 @@ static void memory_rose(const struct point *b, const struct point *n,
 		chg = 100 * (m[i].n - m[i].b) / m[i].b;
 		if (chg <= o->mem_threshold || m[i].n - m[i].b <= o->mem_floor)
 			continue;
+		/* pooled runs: as ops/s, the runs' spread must not explain it */
+		if (m[i].nb >= min_n(o) && m[i].nn >= min_n(o)) {
+			stats_welch(m[i].bs, m[i].nb, m[i].ns, m[i].nn, &w);
+			snprintf(p, sizeof(p), ", p=%.4f, n=%zu/%zu", w.p, m[i].nb, m[i].nn);
+			if (!(w.p < o->alpha)) {
+				t->inconclusive++;
+				fprintf(out, "  %-28s %.2f MiB -> %.2f MiB (%+.1f%%%s)  %s  INCONCLUSIVE (not significant)\n",
+					m[i].what, m[i].b / 1048576, m[i].n / 1048576, chg, p, name);
+				say("inconclusive", t, name, "%s %+.1f%% (%.2f -> %.2f MiB%s): not significant",
+				    m[i].what, chg, m[i].b / 1048576, m[i].n / 1048576, p);
+				set_verdict(v, "inconclusive", m[i].what);
+				continue;
+			}
+		}
 		t->regressed++;
-		fprintf(out, "  %-28s %.2f MiB -> %.2f MiB (%+.1f%%)  %s  REGRESSION\n",
-			m[i].what, m[i].b / 1048576, m[i].n / 1048576, chg, name);
-		regression(t, name, "%s %+.1f%% (%.2f -> %.2f MiB)", m[i].what,
-			   chg, m[i].b / 1048576, m[i].n / 1048576);
+		fprintf(out, "  %-28s %.2f MiB -> %.2f MiB (%+.1f%%%s)  %s  REGRESSION\n",
+			m[i].what, m[i].b / 1048576, m[i].n / 1048576, chg, p, name);
+		regression(t, name, "%s %+.1f%% (%.2f -> %.2f MiB%s)", m[i].what,
+			   chg, m[i].b / 1048576, m[i].n / 1048576, p);
 		set_verdict(v, "regression", m[i].what);
 	}
 }

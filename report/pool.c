@@ -62,8 +62,11 @@ static void pool_add(struct run *out, const struct point *p, size_t nruns)
 static void pool_memory(struct run *runs, size_t n, struct point *q)
 {
 	double peak = 0, idle = 0;
-	size_t i, np = 0, ni = 0;
+	size_t i;
 
+	q->mem_peak_s = xcalloc(n, sizeof(double));
+	q->mem_idle_s = xcalloc(n, sizeof(double));
+	q->nmem_peak = q->nmem_idle = 0;
 	for (i = 0; i < n; i++) {
 		const struct point *p = run_find(&runs[i], q, true);
 
@@ -71,15 +74,15 @@ static void pool_memory(struct run *runs, size_t n, struct point *q)
 			continue;
 		if (p->mem_peak >= 0) {
 			peak += p->mem_peak;
-			np++;
+			q->mem_peak_s[q->nmem_peak++] = p->mem_peak;
 		}
 		if (p->mem_idle >= 0) {
 			idle += p->mem_idle;
-			ni++;
+			q->mem_idle_s[q->nmem_idle++] = p->mem_idle;
 		}
 	}
-	q->mem_peak = np ? peak / np : -1;
-	q->mem_idle = ni ? idle / ni : -1;
+	q->mem_peak = q->nmem_peak ? peak / q->nmem_peak : -1;
+	q->mem_idle = q->nmem_idle ? idle / q->nmem_idle : -1;
 }
 
 /*

@@ -274,6 +274,8 @@ static void point_release(struct point *p)
 	free(p->samples);
 	free(p->pkey);
 	free(p->plabel);
+	free(p->mem_peak_s);
+	free(p->mem_idle_s);
 }
 
 /*
