@@ -963,7 +963,7 @@ static void test_write_values(struct qp_trie_selftest_bpf *skel, int seconds)
 	for (i = 0; i < NR_WPAIRS; i++)
 		run_prog(bpf_program__fd(skel->progs.reuse_write),
 			 first + 2 * i, first + 2 * i + 1, 0, 0);
-	printf("write-through on one CPU: runs %llu errors %llu\n",
+	printf("stress write-through on one CPU: runs %llu errors %llu\n",
 	       (unsigned long long)skel->bss->reuse_runs,
 	       (unsigned long long)skel->bss->reuse_errors);
 	CHECK(skel->bss->reuse_runs == NR_WPAIRS && !skel->bss->reuse_errors,
