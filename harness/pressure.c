@@ -104,8 +104,26 @@ static void hog_main(long long floor_kb)
  * device's page cache); where there is no fio (the VM guest), busybox dd
  * writes the device over and over instead, also buffered.
  */
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char dir[4096], file[4400];
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
+		snprintf(file, sizeof(file), "%s/%s", *dir ? dir : ".", prog);
+		if (!access(file, X_OK))
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
 static pid_t start_fio_dev(struct pressure *p, const char *dev)
 {
+	bool fio = in_path("fio");
 	pid_t pid = fork();
 
 	if (pid == 0) {
@@ -135,7 +153,8 @@ static pid_t start_fio_dev(struct pressure *p, const char *dev)
 	if (pid < 0)
 		p->fio_note = "fork failed: fio not started";
 	else
-		p->fio_note = "fio (or dd where there is none) on the scratch device";
+		p->fio_note = fio ? "fio on the scratch device" :
+			"no fio: dd writes the scratch device over and over";
 	return pid > 0 ? pid : 0;
 }
 
