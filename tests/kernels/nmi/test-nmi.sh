@@ -6,7 +6,8 @@
 #      0), the guest took NMIs and the injector reports its rate
 #   2. event=cpu-clock in the same guest: exec_context "hardirq" (the
 #      observation tells the two apart)
-#   3. the same event=nmi point with an injector that injects nothing
+#   3. pressure=anon in the guest: it swaps to its disk (pswpout > 0)
+#   4. the same event=nmi point with an injector that injects nothing
 #      (QMP_NMI=true): the point fails, "no NMI reached nmi:nmi_handler"
 #
 #   tests/kernels/nmi/test-nmi.sh [VARIANT]
@@ -37,6 +38,8 @@ common=(--workloads nmi_alloc --threads 1 --param map=noprealloc)
 	"$BIN" plan "${common[@]}" --param event=nmi --param nmi_rate=50 \
 		--param pattern=burst --param burst=16
 	"$BIN" plan "${common[@]}" --param event=cpu-clock --param freq=200
+	"$BIN" plan "${common[@]}" --param event=nmi --param nmi_rate=50 \
+		--param pattern=hold --param pressure=anon --param pressure_floor_mb=32
 } > "$scratch/plan"
 head -n 1 "$scratch/plan" > "$scratch/plan-none"
 
@@ -75,6 +78,13 @@ if [ "$st" = ok ] && [ "$ctx" = hardirq ] && [ "${nmi:-1}" = 0 ]; then
 	ok "cpu-clock samples in the same guest observed as hardirq"
 else
 	bad "cpu-clock point: status/context/runs_nmi = ${got:-no record}"
+fi
+got=$(record 4 '[.status, .exec_context, .pressure.vmstat.pswpout] | @tsv' || true)
+read -r st ctx out <<<"${got:-none}" || true
+if [ "$st" = ok ] && [ "$ctx" = nmi ] && [ "${out:-0}" -gt 0 ]; then
+	ok "pressure=anon in the guest swaps: $out pages swapped out, NMIs still observed"
+else
+	bad "pressure=anon: status/context/pswpout = ${got:-no record} (no swap device? CONFIG_SWAP, CONFIG_VIRTIO_BLK)"
 fi
 if grep -q 'console line(s) of injected NMIs' "$scratch/inject/vm-run.log"; then
 	ok "$(grep -o '[0-9]* console line(s) of injected NMIs' "$scratch/inject/vm-run.log") recognised"
