@@ -377,6 +377,17 @@ static void compare_point(const struct point *b, const struct point *n,
 		status_change(b, n, name, o, t, v, out);
 		return;
 	}
+	if (!strncmp(n->reason, "not ok in ", 10)) {
+		/* pooled: the point failed in some of the new runs */
+		t->regressed++;
+		fprintf(out, "  %-28s %s  %s  REGRESSION\n", "ok ->", n->reason, name);
+		regression(t, name, "ok -> %s", n->reason);
+		set_verdict(v, "regression", "not ok in some runs");
+		return;
+	}
+	if (!strncmp(b->reason, "not ok in ", 10))
+		fprintf(out, "  %-28s %s: those runs left out (n=%zu)  %s\n", "base",
+			b->reason, b->nsamples, name);
 	fr = failure_rate_rose(b, n, name, t, v, out);
 	memory_rose(b, n, name, o, t, v, out);
 	if (fr > 0)

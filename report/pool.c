@@ -49,13 +49,47 @@ static void pool_add(struct run *out, const struct point *p, size_t nruns)
 		q->samples = xcalloc(nruns, sizeof(double));
 		q->nsamples = 0;
 	} else if (strcmp(p->status, "ok") && !strcmp(q->status, "ok")) {
-		/* A point that did not run in one of the runs is not ok. */
+		/* not ok until a run has it ok (pool_status) */
 		q->status = p->status;
 		q->reason = p->reason;
 		q->rec = p->rec;
 	}
 	if (!strcmp(p->status, "ok") && !isnan(p->mean))
 		q->samples[q->nsamples++] = p->mean;
+}
+
+/*
+ * A point ok in some runs only is ok, with the samples of those runs and
+ * the reason "not ok in K of N runs (...)": compare calls that a
+ * regression on the new side and leaves those runs out on the base side.
+ * A point ok in no run keeps the status pool_add() gave it.
+ */
+static void pool_status(struct run *runs, size_t n, struct run *out,
+			struct point *q)
+{
+	const struct point *ok = NULL, *bad = NULL;
+	size_t i, nbad = 0;
+	json_t *s;
+
+	for (i = 0; i < n; i++) {
+		const struct point *p = run_find(&runs[i], q, true);
+
+		if (p && !strcmp(p->status, "ok")) {
+			ok = ok ? ok : p;
+			continue;
+		}
+		nbad++;
+		bad = bad ? bad : p;
+	}
+	if (!ok || !nbad)
+		return;
+	q->status = "ok";
+	q->rec = ok->rec;
+	s = json_sprintf("not ok in %zu of %zu runs (%s%s%s)", nbad, n,
+			 bad ? bad->status : "missing",
+			 bad && *bad->reason ? ": " : "", bad ? bad->reason : "");
+	json_array_append_new(out->records, s);
+	q->reason = json_string_value(s);
 }
 
 /* Memory peak and idle: the mean over the runs that measured them. */
@@ -115,6 +149,7 @@ int runs_pool(struct run *runs, size_t n, struct run *out)
 		if (q->nsamples)
 			stats_mean_sd(q->samples, q->nsamples, &q->mean,
 				      &q->stddev);
+		pool_status(runs, n, out, q);
 		pool_memory(runs, n, q);
 	}
 	return 0;

@@ -398,6 +398,39 @@ static void test_pooled_memory_min_n(void **state)
 	fclose(out);
 }
 
+/* A point failed in one of three runs: left out on the base side (n=2),
+ * a regression on the new side. */
+static void test_pooled_partial_failure(void **state)
+{
+	const char *st[] = { "ok", "failed", "ok" };
+	struct run r[3], g[3], pr, pg;
+	struct compare_opts o = { .threshold = 5, .alpha = 0.01, .max_sd = 10, .min_n = 2 };
+	FILE *out = fopen("/dev/null", "w");
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		char *l[] = { rec("bpf-ma", P_OVER, 2, S100, st[i], "kvm") };
+		char *m[] = { rec("bpf-ma", P_OVER, 2, S101, "ok", "kvm") };
+
+		mkrun(&r[i], l, 1);
+		mkrun(&g[i], m, 1);
+	}
+	runs_pool(r, 3, &pr);
+	runs_pool(g, 3, &pg);
+	assert_string_equal(pr.pts[0].status, "ok");
+	assert_int_equal(pr.pts[0].nsamples, 2);
+	assert_true(!strncmp(pr.pts[0].reason, "not ok in 1 of 3 runs (failed: VM timeout)", 40));
+	assert_int_equal(compare_runs(&pr, &pg, &o, out), 0);
+	assert_int_equal(compare_runs(&pg, &pr, &o, out), 1);
+	run_free(&pr);
+	run_free(&pg);
+	for (i = 0; i < 3; i++) {
+		run_free(&r[i]);
+		run_free(&g[i]);
+	}
+	fclose(out);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpl) ? 0 : -1;
@@ -427,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_last_record_wins),
 		cmocka_unit_test(test_pooled_runs),
 		cmocka_unit_test(test_pooled_memory_min_n),
+		cmocka_unit_test(test_pooled_partial_failure),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
