@@ -20,7 +20,8 @@
 # kernels/console-allow/VARIANT lists), 1 otherwise, 2 bad usage.
 #
 # Env: BUILD (build), MEM (1024), TIMEOUT (1800 s), TESTS (the hash_maps
-# test names, space-separated; empty: all), CC (gcc).
+# test names, space-separated; empty: all), OUT (build/test-maps: where the
+# JSON and the console go), CC (gcc).
 set -euo pipefail
 
 BUILD=${BUILD:-build}
@@ -47,8 +48,8 @@ src=$BUILD/src/$base
 
 # test_maps' source and libbpf from the variant's base tree (read under the
 # tree's shared lock; the objects go under build/test-maps/BASE)
-out=$BUILD/test-maps
-gen=$out/$base
+gen=$BUILD/test-maps/$base
+out=${OUT:-$BUILD/test-maps}
 mkdir -p "$gen/libbpf" "$gen/map_tests"
 : > "$gen/map_tests/tests.h"
 if [ ! -f "$gen/libbpf/libbpf.a" ] || [ ! -f "$gen/inst/include/bpf/libbpf.h" ]; then
@@ -90,24 +91,36 @@ else
 	echo "TM kprobes off"
 fi
 echo "TM release \$(uname -r)"
-(while :; do
-	awk '/^(VmallocUsed|MemFree):/ { printf "%s %s ", \$1, \$2 } END { print "" }' /proc/meminfo
-	sleep 2
-done) > /tmp/mem &
-sampler=\$!
-cd /tmp
-/bin/hash_maps $TESTS
-rc=\$?
-kill \$sampler
-echo 0 > \$t/events/kprobes/enable 2>/dev/null
+# init, the tracer and the sampler survive the OOM killer; hash_maps not
+echo -1000 > /proc/self/oom_score_adj
+# every rcu_barrier() call, timed from its kprobe to its kretprobe; the
+# running totals go to the console every 10 calls (the last line counts)
 awk '/rcub: / { split(\$0, a, ": "); ts = a[1]; sub(/.* /, "", ts); pid = \$1; sub(/.*-/, "", pid); st[pid] = ts }
      /rcubr: / { split(\$0, a, ": "); ts = a[1]; sub(/.* /, "", ts); pid = \$1; sub(/.*-/, "", pid)
 		if (pid in st) { d = (ts - st[pid]) * 1000; n++; sum += d; if (d > max) max = d; delete st[pid]
-			c = \$0; sub(/.*\\(/, "", c); sub(/\\+.*/, "", c); callers[c]++ } }
-     END { printf "TM rcu_barrier calls %d total_ms %.1f mean_ms %.2f max_ms %.2f callers", n, sum, n ? sum / n : 0, max
-		for (c in callers) printf " %s=%d", c, callers[c]; print "" }' \$t/trace
-awk 'NR == 1 { vf = \$4; mf = \$2 } { if (\$4 > vp) vp = \$4; if (ml == "" || \$2 < ml) ml = \$2 }
-     END { printf "TM meminfo vmalloc_first %d vmalloc_peak %d memfree_first %d memfree_low %d\n", vf, vp, mf, ml }' /tmp/mem
+			c = \$0; sub(/.*\\(/, "", c); sub(/\\+.*/, "", c); callers[c]++
+			if (n % 10 == 0) {
+				printf "TM rcu_barrier calls %d total_ms %.1f mean_ms %.2f max_ms %.2f callers", n, sum, sum / n, max
+				for (c in callers) printf " %s=%d", c, callers[c]; print ""; fflush()
+			} } }' \$t/trace_pipe &
+tracer=\$!
+# VmallocUsed peak and MemFree low point, every 2 s; to the console every 10 s
+(i=0; vp=0; ml=0; vf=""; while :; do
+	set -- \$(awk '/^VmallocUsed:/ { v = \$2 } /^MemFree:/ { m = \$2 } END { print v, m }' /proc/meminfo)
+	[ -n "\$vf" ] || { vf=\$1; mf=\$2; ml=\$2; }
+	[ "\$1" -gt "\$vp" ] && vp=\$1
+	[ "\$2" -lt "\$ml" ] && ml=\$2
+	i=\$((i + 1))
+	[ \$((i % 5)) -eq 0 ] && echo "TM meminfo vmalloc_first \$vf vmalloc_peak \$vp memfree_first \$mf memfree_low \$ml"
+	sleep 2
+done) &
+sampler=\$!
+cd /tmp
+sh -c "echo 0 > /proc/self/oom_score_adj; exec /bin/hash_maps $TESTS"
+rc=\$?
+sleep 4
+kill \$sampler \$tracer
+echo 0 > \$t/events/kprobes/enable 2>/dev/null
 echo "TM exit \$rc"
 echo "TM done"
 poweroff -f
