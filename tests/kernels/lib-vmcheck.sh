@@ -27,10 +27,10 @@ vmcheck_boot()
 	tr -d '\r' < "$console" | vm_drop_allowed_warnings "$(vm_console_allow_file "$v")" > "$tmp/console"
 
 	[ "$rc" -eq 0 ] || { echo "vm-check: $v: qemu exited $rc (124: timeout after $TIMEOUT s)" >&2; bad=1; }
-	grep -E '^(ok|not ok) - |^# |^RESULT ' "$tmp/console" || true
-	grep -q "^$tag exit 0\$" "$tmp/console" || { echo "vm-check: $v: $what did not pass" >&2; bad=1; }
-	grep -q "^$tag done\$" "$tmp/console" || { echo "vm-check: $v: the guest did not finish" >&2; bad=1; }
-	if grep -E 'Kernel panic|BUG:|WARNING:|rcu_.*stall|Call Trace' "$tmp/console" >&2; then
+	grep -aE '^(ok|not ok) - |^# |^RESULT ' "$tmp/console" || true
+	grep -aq "^$tag exit 0\$" "$tmp/console" || { echo "vm-check: $v: $what did not pass" >&2; bad=1; }
+	grep -aq "^$tag done\$" "$tmp/console" || { echo "vm-check: $v: the guest did not finish" >&2; bad=1; }
+	if grep -aE 'Kernel panic|BUG:|WARNING:|rcu_.*stall|Call Trace' "$tmp/console" >&2; then
 		echo "vm-check: $v: the console shows a problem" >&2
 		bad=1
 	fi

@@ -15,9 +15,13 @@
  *            counters: failed does not move.
  *  worker    the same, 64 elements at a time with a 20 ms pause: the
  *            worker runs and refills (worker_runs and refilled move).
- *  prefill   40 maps of max_entries 1 add at most 1 object per CPU each
- *            to the 96-byte kmalloc caches (the element's unit); 40 maps of
- *            max_entries 8192 add about 4 (prefill) + 8 (reserve) per CPU.
+ *  prefill   40 maps of max_entries 8192 add about 4 (prefill) + 8
+ *            (reserve) objects per CPU each to the 96-byte kmalloc caches
+ *            (the element's unit), at least 3/4 of that as /proc/slabinfo
+ *            counts; 40 maps of max_entries 1 (1 object per CPU at most,
+ *            plus what map creation itself takes from those caches) add
+ *            less than a third of that. Stock 6.1 prefills 4 per CPU for
+ *            both sizes.
  *
  * "ok - ..." / "not ok - ..." per check, "# ..." for figures, then
  * "RESULT pass" or "RESULT fail N". Exit 0 pass, 1 fail, 2 bad usage.
@@ -228,10 +232,10 @@ static void check_prefill(int ncpus)
 
 	printf("# prefill: %d maps on %d CPUs: max_entries 1 %+ld objects, max_entries 8192 %+ld objects\n",
 	       NMAPS, ncpus, small, big);
-	snprintf(detail, sizeof(detail), "%+ld objects for %d maps of 1 entry (at most %d wanted)",
-		 small, NMAPS, NMAPS * ncpus + 32);
-	check(small >= 0 && small <= NMAPS * ncpus + 32,
-	      "prefill: a map of max_entries 1 holds at most 1 object per CPU", detail);
+	snprintf(detail, sizeof(detail), "%+ld objects for %d maps of 1 entry, %+ld for %d of 8192",
+		 small, NMAPS, big, NMAPS);
+	check(small >= 0 && 3 * small < big,
+	      "prefill: maps of max_entries 1 cost less than a third of large ones", detail);
 	snprintf(detail, sizeof(detail), "%+ld objects for %d maps of 8192 entries (at least %d wanted)",
 		 big, NMAPS, NMAPS * ncpus * 12 * 3 / 4);
 	check(big >= NMAPS * ncpus * 12 * 3 / 4,

@@ -142,13 +142,13 @@ tr -d '\r' < "$console" | vm_drop_allowed_warnings "$(vm_console_allow_file "$v"
 
 reason=""
 [ "$qrc" -eq 0 ] || reason="qemu exited $qrc (124: timeout after $TIMEOUT s)"
-if ! grep -q '^TM done$' "$tmp/console"; then
+if ! grep -aq '^TM done$' "$tmp/console"; then
 	reason="${reason:+$reason; }the guest did not finish"
 fi
-grep -q '^TM exit 0$' "$tmp/console" || reason="${reason:+$reason; }hash_maps did not pass"
-bad=$(grep -E 'Kernel panic|BUG:|WARNING:|rcu_.*stall|Call Trace' "$tmp/console" | head -n 1 | sed 's/^\[ *[0-9.]*\] //' || true)
+grep -aq '^TM exit 0$' "$tmp/console" || reason="${reason:+$reason; }hash_maps did not pass"
+bad=$(grep -aE 'Kernel panic|BUG:|WARNING:|rcu_.*stall|Call Trace' "$tmp/console" | head -n 1 | sed 's/^\[ *[0-9.]*\] //' || true)
 [ -z "$bad" ] || reason="${reason:+$reason; }console: $bad"
-oom=$(grep -c 'Out of memory: Killed process' "$tmp/console" || true)
+oom=$(grep -ac 'Out of memory: Killed process' "$tmp/console" || true)
 
 python3 - "$tmp/console" "$out/$v.json" "$v" "$base" "$MEM" "$TESTS" "$wall" "$reason" "$oom" <<'PY'
 import json, re, sys
@@ -176,7 +176,7 @@ doc = {"schema_version": 1, "variant": v, "base": base, "mem_mb": int(mem),
 json.dump(doc, open(dst, 'w'), indent=1)
 PY
 
-grep -E '^(ok|not ok) - |^RESULT |^TM (rcu_barrier|meminfo|kprobes)' "$tmp/console" || true
+grep -aE '^(ok|not ok) - |^RESULT |^TM (rcu_barrier|meminfo|kprobes)' "$tmp/console" || true
 if [ -n "$reason" ]; then
 	echo "vm-test-maps: $v FAILED in ${wall} s: $reason (console: $console)" >&2
 	exit 1
