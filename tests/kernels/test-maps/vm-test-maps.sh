@@ -60,14 +60,15 @@ if [ ! -f "$gen/libbpf/libbpf.a" ] || [ ! -f "$gen/inst/include/bpf/libbpf.h" ];
 		OUTPUT="$PWD/$gen/libbpf/" DESTDIR="$PWD/$gen/inst" prefix= \
 		install_headers >> "$gen/libbpf.log" 2>&1
 fi
-bin=$gen/hash_maps
+# each run links its own copy (runs for several variants may overlap)
+bin=$gen/hash_maps.$$
 flock -s "$src.lock" ${CC:-gcc} -O2 -static -w -I "$gen" \
 	-I "$src/tools/testing/selftests/bpf" -I "$gen/inst/include" \
 	-I "$src/tools/include" -I "$src/tools/include/uapi" \
 	-o "$bin" "$here/hash_maps.c" "$gen/libbpf/libbpf.a" -lelf -lz -lzstd
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$bin"' EXIT
 root=$tmp/root
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp "$busybox" "$root/bin/busybox"
