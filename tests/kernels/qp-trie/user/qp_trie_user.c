@@ -136,13 +136,27 @@ static int check_order(struct bpf_map *m, struct key *ks, const bool *in,
 	return 0;
 }
 
+/* Operations that fail a branch allocation (fail_branch_alloc): one in 8. */
+static long enomem_ops, enomem_seen;
+
 static int one_op(struct bpf_map *m, struct key *ks, bool *in, u64 *vals)
 {
 	int i = rnd() % NR_MODEL, op = rnd() % 4, fl = rnd() % 3, err, want;
+	bool fail = rnd() % 8 == 0;
 	u64 v = rnd(), *p;
 
+	/* A failed branch allocation must fail the operation with -ENOMEM
+	 * and leave the map as it was; the model does not change then.
+	 */
+	qp_fail_branch_alloc = fail;
+	enomem_ops += fail;
 	if (op < 2) {
 		err = qp_trie_update_elem(m, &ks[i], &v, fl);
+		qp_fail_branch_alloc = 0;
+		if (fail && err == -ENOMEM) {
+			enomem_seen++;
+			return 0;
+		}
 		want = fl == BPF_NOEXIST && in[i] ? -EEXIST :
 		       fl == BPF_EXIST && !in[i] ? -ENOENT : 0;
 		if (err != want) {
@@ -155,12 +169,18 @@ static int one_op(struct bpf_map *m, struct key *ks, bool *in, u64 *vals)
 		}
 	} else if (op == 2) {
 		err = qp_trie_delete_elem(m, &ks[i]);
+		qp_fail_branch_alloc = 0;
+		if (fail && err == -ENOMEM && in[i]) {
+			enomem_seen++;
+			return 0;
+		}
 		if (err != (in[i] ? 0 : -ENOENT)) {
 			printf("FAIL: delete: %d\n", err);
 			return 1;
 		}
 		in[i] = false;
 	} else {
+		qp_fail_branch_alloc = 0;
 		p = qp_trie_lookup_elem(m, &ks[i]);
 		if (!!p != in[i] || (p && *p != vals[i])) {
 			printf("FAIL: lookup disagrees with the model\n");
@@ -194,8 +214,11 @@ static int run_order(void)
 				bad = check_order(m, ks, in, max_len, alpha);
 		}
 		qp_trie_free(m);
-		printf("%s: model check, keys up to %d bytes over %d values\n",
-		       bad ? "FAIL" : "ok", max_len, alpha);
+		printf("%s: model check, keys up to %d bytes over %d values "
+		       "(%ld operations with a failed branch allocation, "
+		       "%ld -ENOMEM)\n", bad ? "FAIL" : "ok", max_len, alpha,
+		       enomem_ops, enomem_seen);
+		enomem_ops = enomem_seen = 0;
 		if (bad)
 			return 1;
 	}
