@@ -145,17 +145,18 @@ stale() {
 }
 
 t_stale_declaration() { stale bpf-ma bpf-ma kernels/variants/bpf-ma; }
+# kmalloc-rcu's series, whatever its patches are called
+KR_PATCHES=(kernels/patches/kmalloc-rcu/[0-9][0-9][0-9][0-9]-*.patch)
 t_stale_patch() {
-	stale "bpf-ma kmalloc-rcu" kmalloc-rcu kernels/patches/kmalloc-rcu/0002-bpf-refuse-noprealloc-htab-perf-event.patch
+	stale "bpf-ma kmalloc-rcu" kmalloc-rcu "${KR_PATCHES[-1]}"
 }
 # a patch removed from the directory: the directory is newer
 t_patch_removed() {
 	reset
 	fake kmalloc-rcu
-	rm "$R/kernels/patches/kmalloc-rcu/0002-bpf-refuse-noprealloc-htab-perf-event.patch"
+	rm "$R/${KR_PATCHES[-1]}"
 	m run TARGET=vm VARIANTS=kmalloc-rcu DRY_RUN=1
-	cp -a kernels/patches/kmalloc-rcu/0002-bpf-refuse-noprealloc-htab-perf-event.patch \
-		"$R/kernels/patches/kmalloc-rcu/"
+	cp -a "${KR_PATCHES[-1]}" "$R/kernels/patches/kmalloc-rcu/"
 	want_rc 0 && want_builds kmalloc-rcu && has "is older than kernels/patches/kmalloc-rcu"
 }
 # qp-trie-subtree-lock's own fragment: not qp-trie, which shares its patches
@@ -209,20 +210,20 @@ t_compare_fresh() {
 	need_ab || return 0
 	reset
 	m run DRY_RUN=1
-	want_rc 0 && want_builds "bpf-ma kmalloc-rcu lockless-pool qp-trie qp-trie-subtree-lock" &&
-		has "make run: comparing bpf-ma kmalloc-rcu lockless-pool qp-trie qp-trie-subtree-lock: WORKLOADS=htab_churn,qp_trie_lookup,nmi_alloc THREADS=1,2 DURATION=3 WARMUP=1" &&
+	want_rc 0 && want_builds "bpf-ma kmalloc-rcu lockless-pool qp-trie qp-trie-rcu qp-trie-subtree-lock" &&
+		has "make run: comparing bpf-ma kmalloc-rcu lockless-pool qp-trie qp-trie-rcu qp-trie-subtree-lock: WORKLOADS=htab_churn,qp_trie_lookup,nmi_alloc THREADS=1,2 DURATION=3 WARMUP=1" &&
 		has "make report RUN=" && [[ ! -e "$B/kernels" ]]
 }
 t_compare_current() {
 	need_ab || return 0
 	reset
-	fake bpf-ma kmalloc-rcu lockless-pool qp-trie qp-trie-subtree-lock
+	fake bpf-ma kmalloc-rcu lockless-pool qp-trie qp-trie-rcu qp-trie-subtree-lock
 	newer "$R/kernels/variants/lockless-pool"
 	m run DRY_RUN=1 DURATION=7 THREADS=2
 	want_rc 0 && want_builds lockless-pool &&
 		has "WORKLOADS=htab_churn,qp_trie_lookup,nmi_alloc THREADS=2 DURATION=7 WARMUP=1" || return 1
 	reset
-	fake bpf-ma kmalloc-rcu lockless-pool qp-trie qp-trie-subtree-lock
+	fake bpf-ma kmalloc-rcu lockless-pool qp-trie qp-trie-rcu qp-trie-subtree-lock
 	m run DRY_RUN=1 VARIANTS="bpf-ma kmalloc-rcu"
 	want_rc 0 && want_builds "" && has "[bpf-ma] booting" && has "[kmalloc-rcu] booting" &&
 		! grep -q '\[qp-trie\] booting' "$tmp/out" && has "make report RUN="
@@ -267,7 +268,7 @@ t_reproduce() {
 	newer "$R/kernels/variants/qp-trie"
 	m reproduce CASE=htab-mem-2023 DRY_RUN=1
 	want_rc 0 && want_builds "" && has "[kmalloc-rcu] booting" && has "[bpf-ma] booting" || return 1
-	newer "$R/kernels/patches/kmalloc-rcu/0001-htab-kmalloc-call-rcu.patch"
+	newer "$R/${KR_PATCHES[0]}"
 	m reproduce CASE=htab-mem-2023 DRY_RUN=1
 	want_rc 0 && want_builds kmalloc-rcu
 }
