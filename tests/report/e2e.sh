@@ -63,7 +63,7 @@ expect_count()
 # The verdicts a reviewer must be able to trust (docs/nightly.md).
 verdict_tests()
 {
-	local small_a=(--base $fx/small-a1 --base $fx/small-a2) small_b=(--new $fx/small-b1 --new $fx/small-b2)
+	local small_a=(--base "$fx/small-a1" --base "$fx/small-a2") small_b=(--new "$fx/small-b1" --new "$fx/small-b2")
 	# -53 % from two runs a side: not judged (and not a pass), with n shown
 	expect_rc 2 small-n "$bin" compare --force "${small_a[@]}" "${small_b[@]}"
 	expect_count "small-n: n per side on each judged line" "$work/small-n.out" \
