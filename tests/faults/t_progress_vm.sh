@@ -83,6 +83,51 @@ ev=$(jq -s -c '[.[] | .event]' "$T/events")
 	fail "records: $(jq -c '[.point, .status]' "$T/results/stream/results.jsonl")"
 survived "--events holds each begin and end; the records are the guest's"
 
+# --- 1b. a WARNING the variant prints on purpose ------------------------------
+# kmalloc-rcu's kernel warns once, by design, when a tracing program gets a
+# run-time allocated hash map (kernels/console-allow/kmalloc-rcu): its
+# point's progress line says ok, as its record does; any other WARNING in
+# the next point still says failed.
+fault "kmalloc-rcu's allowed WARNING in one point, another WARNING in the next"
+cat > "$T/guest-warn" <<'GUEST'
+warn_block()
+{
+	console "[    5.000000] ------------[ cut here ]------------" \
+		"[    5.000001] $1" \
+		"[    5.000002] WARNING: CPU: 0 PID: 57 at kernel/bpf/verifier.c:13037 bpf_check+0x2faa/0x32b0" \
+		"[    5.000003] Call Trace:" \
+		"[    5.000004] ---[ end trace 0000000000000000 ]---"
+}
+guest_point()
+{
+	console "allocbench-guest: begin $1"
+	if [[ $nth -eq 1 ]]; then
+		warn_block "trace type BPF program uses run-time allocation"
+	else
+		warn_block "some other warning"
+	fi
+	record "$1" "$2"
+	console "allocbench-guest: end $1 rc=0"
+}
+GUEST
+rc=0
+env BUILD="$T/build" QEMU="$ROOT/tests/vm/fake-qemu" KVM_PROBE="$ROOT/tests/vm/fake-kvm-probe" \
+	FAKE_GUEST="$T/guest-warn" FAKE_OPS=1020000 ALLOCBENCH="$AB_ABS" \
+	"$ROOT/runners/vm-run" --variant kmalloc-rcu --kernel "$T/build/kernels/bpf-ma/bzImage" \
+	--run-dir "$T/results/warn" --plan "$T/plan" --duration 1 --warmup 0 \
+	--bin "$AB_ABS" > "$T/warn.out" 2> "$T/warn.err" < /dev/null || rc=$?
+grep -qE "^\[kmalloc-rcu\] 1/2 $id1: ok, 1\.02 M ops/s \([0-9]+ s\)\$" "$T/warn.err" ||
+	fail "the allowed WARNING's point: $(grep -F "$id1" "$T/warn.err")"
+grep -qE "^\[kmalloc-rcu\] 2/2 $id2: failed: WARNING: CPU: 0 PID: 57 at kernel/bpf/verifier.c" "$T/warn.err" ||
+	fail "the other WARNING's point: $(grep -F "$id2" "$T/warn.err")"
+# a point's last record is its verdict (vm-run appends a failed one after
+# the guest's own when the console shows a problem inside the point)
+last_status() { jq -s -r --arg p "$1" '[.[] | select(.point == $p)] | last | .status' "$T/results/warn/results.jsonl"; }
+[[ "$(last_status "$id1")" == ok && "$(last_status "$id2")" == failed ]] ||
+	fail "records: $(jq -c '[.point, .status, .reason]' "$T/results/warn/results.jsonl") (vm-run exited $rc)"
+grep -F '[kmalloc-rcu] ' "$T/warn.err" | grep -F -e ': ok' -e ': failed' | sed 's/^/    /'
+survived "the progress line and the record agree: allowed by its text, any other WARNING fails"
+
 # --- 2. matrix ----------------------------------------------------------------
 fault "a VM sweep of 2 variants x 2 points on 1 host CPU"
 matrix_run sweep "${VM[@]}" VM_HOST_CPUS=1 FAKE_OPS=2500
