@@ -41,6 +41,26 @@ inside() {
 	[[ "$p" == "$d" || "$p" == "$d"/* ]]
 }
 
+# decl_words WHERE KEY WHAT VALUE: the words of VALUE (split on blanks by
+# read -a, never glob-expanded) into DECL_WORDS, each a plain name that
+# resolves under $KERNELS/KEY/ and is named once; anything else is
+# bad_decl naming WHERE and KEY (WHAT: "directory name", "file name").
+decl_words() {
+	local where=$1 key=$2 what=$3 w
+	local -a words
+	DECL_WORDS=()
+	read -r -a words <<< "$4"
+	for w in "${words[@]}"; do
+		plain_name "$w" ||
+			bad_decl "$where" "$key" "'$w' is not a $what under $KERNELS/$key/ (letters, digits, '._+-'; no '/', no '..')"
+		inside "$KERNELS/$key/$w" "$KERNELS/$key" ||
+			bad_decl "$where" "$key" "$KERNELS/$key/$w resolves outside $KERNELS/$key/"
+		[[ " ${DECL_WORDS[*]} " != *" $w "* ]] ||
+			bad_decl "$where" "$key" "'$w' is named twice"
+		DECL_WORDS+=("$w")
+	done
+}
+
 # read_variant NAME: parse kernels/variants/NAME (KEY=VALUE lines, never
 # sourced, no word of it glob-expanded). Every name must be a plain name
 # that resolves under $KERNELS/patches or $KERNELS/configs. Unknown variant
@@ -84,26 +104,11 @@ read_variant() {
 			# one or more series, applied in the order given: a
 			# variant that adds one change to another variant's
 			# series names both (patches=qp-trie qp-trie-rcu)
-			read -r -a words <<< "$val"
-			for frag in "${words[@]}"; do
-				plain_name "$frag" ||
-					bad_decl "$file:$n" patches "'$frag' is not a directory name under $KERNELS/patches/ (letters, digits, '._+-'; no '/', no '..')"
-				inside "$KERNELS/patches/$frag" "$KERNELS/patches" ||
-					bad_decl "$file:$n" patches "$KERNELS/patches/$frag resolves outside $KERNELS/patches/"
-				[[ " ${V_PATCHDIRS[*]} " != *" $frag "* ]] ||
-					bad_decl "$file:$n" patches "'$frag' is named twice"
-				V_PATCHDIRS+=("$frag")
-			done ;;
+			decl_words "$file:$n" patches "directory name" "$val"
+			V_PATCHDIRS=("${DECL_WORDS[@]}") ;;
 		configs)
-			# read -a splits on blanks and never expands a glob
-			read -r -a words <<< "$val"
-			for frag in "${words[@]}"; do
-				plain_name "$frag" ||
-					bad_decl "$file:$n" configs "'$frag' is not a file name under $KERNELS/configs/ (letters, digits, '._+-'; no '/', no '..')"
-				inside "$KERNELS/configs/$frag" "$KERNELS/configs" ||
-					bad_decl "$file:$n" configs "$KERNELS/configs/$frag resolves outside $KERNELS/configs/"
-			done
-			V_CONFIGS=("${words[@]}") ;;
+			decl_words "$file:$n" configs "file name" "$val"
+			V_CONFIGS=("${DECL_WORDS[@]}") ;;
 		test_only)
 			# a kernel for the suite's own tests: built and booted
 			# only when named, never by default (make run, matrix)
